@@ -1,0 +1,164 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""``hartslag schema …`` and ``hartslag governance …``: the standard on the command line.
+
+Exit codes: 0 ok, 1 the check failed, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from governance.errors import HartslagError
+
+__all__ = ["governance_app", "schema_app"]
+
+schema_app = typer.Typer(
+    help="Validate documents against the Hartslag standard and read its schemas.", no_args_is_help=True
+)
+governance_app = typer.Typer(
+    help="The working group's registry, compatibility checks and audit log.", no_args_is_help=True
+)
+
+_err = Console(stderr=True, highlight=False)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line readable error on standard error and return the exit to raise."""
+    _err.print(f"[bold red]fout:[/] {message}", soft_wrap=True)
+    return typer.Exit(code)
+
+
+@dataclass(frozen=True)
+class RecordIssue:
+    """One bad record of a validated file."""
+
+    file: str
+    line: int
+    pointer: str
+    message: str
+
+
+def _records(path: Path) -> list[tuple[int, str, Any]]:
+    """(line, raw text, parsed or None) for each record: JSONL line by line, a .json file as one document."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".jsonl" or (path.suffix != ".json" and "\n{" in text.strip()):
+        out: list[tuple[int, str, Any]] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                out.append((number, line, _try_json(line)))
+        return out
+    return [(1, text, _try_json(text))]
+
+
+_NOT_JSON = object()
+
+
+def _try_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return _NOT_JSON
+
+
+def validate_files(paths: list[Path], subject: str | None = None) -> tuple[int, list[RecordIssue]]:
+    """Validate every record of every file; returns (records seen, issues)."""
+    from governance.jsonpos import value_lines
+    from governance.standard import validate
+
+    seen = 0
+    issues: list[RecordIssue] = []
+    for path in paths:
+        for line, raw, document in _records(path):
+            seen += 1
+            if document is _NOT_JSON:
+                issues.append(RecordIssue(str(path), line, "", "is not valid JSON"))
+                continue
+            found = validate(document, subject)
+            if found:
+                positions = value_lines(raw, first_line=line)
+                for issue in found:
+                    at = positions.get(issue.pointer, line)
+                    issues.append(RecordIssue(str(path), at, issue.pointer, issue.message))
+    return seen, issues
+
+
+@schema_app.command("validate")
+def validate_command(
+    files: Annotated[list[Path], typer.Argument(help="JSON or JSONL files with signals or batches.")],
+    subject: Annotated[
+        str | None, typer.Option("--schema", help="Force a schema (signal, batch); default: detect.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine output on standard output.")] = False,
+) -> None:
+    """Check files against the standard; every bad record is named with file, line, JSON pointer and reason."""
+    for path in files:
+        if not path.is_file():
+            raise fail(f"{path}: no such file")
+    try:
+        seen, issues = validate_files(files, subject)
+    except (HartslagError, UnicodeDecodeError, OSError) as exc:
+        raise fail(str(exc)) from None
+    bad_records = len({(i.file, i.line if not i.pointer else -1, i.pointer) for i in issues})
+    if as_json:
+        print(json.dumps({"records": seen, "valid": not issues, "issues": [asdict(i) for i in issues]}, indent=2))
+    else:
+        for issue in issues:
+            _err.print(
+                f"{issue.file}:{issue.line}: {issue.pointer or '/'}: {issue.message}", soft_wrap=True, markup=False
+            )
+        if issues:
+            _err.print(f"[red]{len(issues)} problem(s) in {seen} record(s)[/]")
+        else:
+            Console(highlight=False).print(f"[green]ok[/]: {seen} record(s) conform to the Hartslag standard")
+    del bad_records
+    if issues:
+        raise typer.Exit(1)
+
+
+@schema_app.command("list")
+def list_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the schemas and code lists of the standard with their versions."""
+    from governance.standard import list_schemas
+
+    infos = list_schemas()
+    if as_json:
+        print(json.dumps([{"name": s.name, "version": s.version, "kind": s.kind, "title": s.title} for s in infos]))
+        return
+    table = Table("naam", "versie", "soort", "titel")
+    for info in infos:
+        table.add_row(info.name, info.version, "schema" if info.kind == "schema" else "codelijst", info.title)
+    Console().print(table)
+
+
+@schema_app.command("show")
+def show_command(
+    name: Annotated[str, typer.Argument(help="NAME or NAME@VERSION, e.g. signal@1.0.0 or themes.")],
+) -> None:
+    """Print a schema or code list (the newest version unless @VERSION is given) as JSON."""
+    from governance.standard import load_schema
+
+    base, _, version = name.partition("@")
+    try:
+        document = load_schema(base, version or None)
+    except HartslagError as exc:
+        raise fail(exc.message) from None
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+@schema_app.command("docs")
+def docs_command(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the reference into.")] = Path("docs/standard"),
+) -> None:
+    """Generate the field reference of every schema version and the code lists from the schema files."""
+    from governance.reference import write_reference
+
+    for path in write_reference(out):
+        Console(highlight=False).print(f"wrote {path}")

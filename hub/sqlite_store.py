@@ -1,0 +1,284 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The embedded default storage: one SQLite database in WAL mode under the data folder.
+
+One connection per thread; writes are serialised by a lock so that concurrent requests never see SQLITE_BUSY.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hub.records import Agency, AgencyKey, AgencyStatus, KeyStatus, RegistryChange, StoredBatch, StoredSignal
+from hub.storage import BatchExistsError, StorageError, chunks
+
+__all__ = ["SQLiteStorage"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS agencies (
+    code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS agency_keys (
+    kid TEXT PRIMARY KEY, agency TEXT NOT NULL REFERENCES agencies(code), jwk TEXT NOT NULL, status TEXT NOT NULL,
+    not_before TEXT NOT NULL, not_after TEXT, added_at TEXT NOT NULL, revoked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS registry_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL, agency TEXT NOT NULL, actor TEXT NOT NULL,
+    at TEXT NOT NULL, details TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS batches (
+    jti TEXT PRIMARY KEY, agency TEXT NOT NULL, sha256 TEXT NOT NULL, received_at TEXT NOT NULL,
+    receipt TEXT NOT NULL, via TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS signals (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL, agency TEXT NOT NULL, batch TEXT NOT NULL, received_at TEXT NOT NULL,
+    observed_at TEXT NOT NULL, organisation_kind TEXT NOT NULL, kind TEXT NOT NULL, municipality TEXT,
+    document TEXT NOT NULL,
+    UNIQUE (agency, id)
+);
+CREATE INDEX IF NOT EXISTS signals_observed ON signals (observed_at);
+CREATE TABLE IF NOT EXISTS refusals (
+    code TEXT NOT NULL, agency TEXT NOT NULL DEFAULT '', count INTEGER NOT NULL, PRIMARY KEY (code, agency)
+);
+"""
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat()
+
+
+def _dt(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _must(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class SQLiteStorage:
+    """:class:`hub.storage.Storage` on SQLite (WAL)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._write = threading.Lock()
+        with self._write:
+            self._conn().executescript(_SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            except sqlite3.Error as exc:
+                raise StorageError(f"cannot open the hub database: {exc}") from None
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across process crashes
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    def _tx(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        with self._write:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, params in statements:
+                    conn.execute(sql, params)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    @staticmethod
+    def _change_row(change: RegistryChange) -> tuple[str, Sequence[Any]]:
+        return (
+            "INSERT INTO registry_changes (event, agency, actor, at, details) VALUES (?, ?, ?, ?, ?)",
+            (
+                change.event,
+                change.agency,
+                change.actor,
+                _iso(change.at),
+                json.dumps(change.details, sort_keys=True),
+            ),
+        )
+
+    # agencies and keys -------------------------------------------------------------------------------------------
+    def add_agency(self, agency: Agency, change: RegistryChange) -> None:
+        sql = "INSERT INTO agencies (code, name, kind, status, created_at) VALUES (?, ?, ?, ?, ?)"
+        row = (agency.code, agency.name, agency.kind, agency.status.value, _iso(agency.created_at))
+        self._tx([(sql, row), self._change_row(change)])
+
+    def get_agency(self, code: str) -> Agency | None:
+        row = self._conn().execute("SELECT * FROM agencies WHERE code = ?", (code,)).fetchone()
+        return None if row is None else Agency(row[0], row[1], row[2], AgencyStatus(row[3]), _must(row[4]))
+
+    def list_agencies(self) -> list[Agency]:
+        rows = self._conn().execute("SELECT * FROM agencies ORDER BY code").fetchall()
+        return [Agency(r[0], r[1], r[2], AgencyStatus(r[3]), _must(r[4])) for r in rows]
+
+    def set_agency_status(self, code: str, status: AgencyStatus, change: RegistryChange) -> None:
+        self._tx(
+            [
+                ("UPDATE agencies SET status = ? WHERE code = ?", (status.value, code)),
+                self._change_row(change),
+            ]
+        )
+
+    def add_key(self, key: AgencyKey, change: RegistryChange) -> None:
+        sql = (
+            "INSERT INTO agency_keys (kid, agency, jwk, status, not_before, not_after, added_at, revoked_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        row = (
+            key.kid,
+            key.agency,
+            json.dumps(key.jwk, sort_keys=True),
+            key.status.value,
+            _iso(key.not_before),
+            _iso(key.not_after),
+            _iso(key.added_at),
+            _iso(key.revoked_at),
+        )
+        self._tx([(sql, row), self._change_row(change)])
+
+    @staticmethod
+    def _key(row: sqlite3.Row | tuple[Any, ...]) -> AgencyKey:
+        return AgencyKey(
+            kid=row[0],
+            agency=row[1],
+            jwk=json.loads(row[2]),
+            status=KeyStatus(row[3]),
+            not_before=_must(row[4]),
+            not_after=_dt(row[5]),
+            added_at=_must(row[6]),
+            revoked_at=_dt(row[7]),
+        )
+
+    def get_key(self, kid: str) -> AgencyKey | None:
+        row = self._conn().execute("SELECT * FROM agency_keys WHERE kid = ?", (kid,)).fetchone()
+        return None if row is None else self._key(row)
+
+    def keys_of(self, agency: str) -> list[AgencyKey]:
+        rows = self._conn().execute("SELECT * FROM agency_keys WHERE agency = ? ORDER BY added_at", (agency,))
+        return [self._key(r) for r in rows.fetchall()]
+
+    def set_key_status(self, kid: str, status: KeyStatus, revoked_at: datetime | None, change: RegistryChange) -> None:
+        sql = "UPDATE agency_keys SET status = ?, revoked_at = ? WHERE kid = ?"
+        self._tx([(sql, (status.value, _iso(revoked_at), kid)), self._change_row(change)])
+
+    def registry_changes(self, agency: str | None = None) -> list[RegistryChange]:
+        sql = "SELECT event, agency, actor, at, details FROM registry_changes"
+        rows = (
+            self._conn()
+            .execute(
+                sql + (" WHERE agency = ? ORDER BY seq" if agency else " ORDER BY seq"),
+                (agency,) if agency else (),
+            )
+            .fetchall()
+        )
+        return [RegistryChange(r[0], r[1], r[2], _must(r[3]), json.loads(r[4])) for r in rows]
+
+    # batches and signals -----------------------------------------------------------------------------------------
+    def find_batch(self, jti: str) -> StoredBatch | None:
+        row = self._conn().execute("SELECT * FROM batches WHERE jti = ?", (jti,)).fetchone()
+        if row is None:
+            return None
+        return StoredBatch(row[0], row[1], row[2], _must(row[3]), json.loads(row[4]), row[5])
+
+    def existing_signal_ids(self, agency: str, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        conn = self._conn()
+        for part in chunks(ids):
+            marks = ",".join("?" * len(part))
+            rows = conn.execute(f"SELECT id FROM signals WHERE agency = ? AND id IN ({marks})", (agency, *part))
+            found.update(r[0] for r in rows)
+        return found
+
+    def save_batch(self, batch: StoredBatch, signals: Sequence[StoredSignal]) -> None:
+        batch_row = (
+            batch.jti,
+            batch.agency,
+            batch.sha256,
+            _iso(batch.received_at),
+            json.dumps(batch.receipt),
+            batch.via,
+        )
+        signal_rows = [
+            (
+                s.id,
+                s.agency,
+                s.batch,
+                _iso(s.received_at),
+                s.document["observed_at"],
+                s.document["source"]["organisation_kind"],
+                s.document["kind"],
+                (s.document.get("location") or {}).get("municipality"),
+                json.dumps(s.document, ensure_ascii=False, separators=(",", ":")),
+            )
+            for s in signals
+        ]
+        with self._write:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)", batch_row)
+                conn.executemany(
+                    "INSERT OR IGNORE INTO signals (id, agency, batch, received_at, observed_at, organisation_kind,"
+                    " kind, municipality, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    signal_rows,
+                )
+                conn.execute("COMMIT")
+            except sqlite3.IntegrityError:
+                conn.execute("ROLLBACK")
+                raise BatchExistsError(f"batch {batch.jti} is already stored") from None
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def count_refusal(self, code: str, agency: str | None, n: int = 1) -> None:
+        sql = (
+            "INSERT INTO refusals (code, agency, count) VALUES (?, ?, ?)"
+            " ON CONFLICT (code, agency) DO UPDATE SET count = count + excluded.count"
+        )
+        self._tx([(sql, (code, agency or "", n))])
+
+    def signals_after(self, sequence: int, limit: int) -> list[tuple[int, StoredSignal]]:
+        rows = self._conn().execute(
+            "SELECT seq, id, agency, batch, received_at, document FROM signals WHERE seq > ? ORDER BY seq LIMIT ?",
+            (sequence, limit),
+        )
+        return [(r[0], StoredSignal(r[1], r[2], r[3], _must(r[4]), json.loads(r[5]))) for r in rows.fetchall()]
+
+    def count_signals(self) -> int:
+        return int(self._conn().execute("SELECT count(*) FROM signals").fetchone()[0])
+
+    def stats(self) -> dict[str, Any]:
+        conn = self._conn()
+        refusals: dict[str, int] = {}
+        for code, count in conn.execute("SELECT code, sum(count) FROM refusals GROUP BY code ORDER BY code"):
+            refusals[code] = int(count)
+        return {
+            "agencies": int(conn.execute("SELECT count(*) FROM agencies").fetchone()[0]),
+            "batches": int(conn.execute("SELECT count(*) FROM batches").fetchone()[0]),
+            "signals": int(conn.execute("SELECT count(*) FROM signals").fetchone()[0]),
+            "refusals": refusals,
+        }
+
+    def ping(self) -> bool:
+        try:
+            return self._conn().execute("SELECT 1").fetchone() == (1,)
+        except sqlite3.Error:
+            return False
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

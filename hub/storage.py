@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The storage Protocol the hub's services use, so that PostgreSQL can take over from the embedded SQLite default.
+
+Implementations: :mod:`hub.sqlite_store` (embedded default). Chosen from :data:`STORES` by the data URL's scheme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from governance.errors import HartslagError
+from hub.records import Agency, AgencyKey, AgencyStatus, KeyStatus, RegistryChange, StoredBatch, StoredSignal
+
+__all__ = ["STORES", "BatchExistsError", "Storage", "StorageError", "chunks", "open_storage"]
+
+
+class StorageError(HartslagError):
+    """The storage failed (disk, lock, schema); the operation did not happen."""
+
+    code = "storage-error"
+
+
+class BatchExistsError(StorageError):
+    """A batch with this ``jti`` was stored meanwhile (two deliveries raced); read it back as a replay."""
+
+    code = "batch-exists"
+
+
+class Storage(Protocol):
+    """Everything the hub keeps. Each method is one transaction; all times are timezone-aware UTC."""
+
+    # agencies and keys
+    def add_agency(self, agency: Agency, change: RegistryChange) -> None: ...
+    def get_agency(self, code: str) -> Agency | None: ...
+    def list_agencies(self) -> list[Agency]: ...
+    def set_agency_status(self, code: str, status: AgencyStatus, change: RegistryChange) -> None: ...
+    def add_key(self, key: AgencyKey, change: RegistryChange) -> None: ...
+    def get_key(self, kid: str) -> AgencyKey | None: ...
+    def keys_of(self, agency: str) -> list[AgencyKey]: ...
+    def set_key_status(
+        self, kid: str, status: KeyStatus, revoked_at: datetime | None, change: RegistryChange
+    ) -> None: ...
+    def registry_changes(self, agency: str | None = None) -> list[RegistryChange]: ...
+
+    # batches and signals
+    def find_batch(self, jti: str) -> StoredBatch | None: ...
+    def existing_signal_ids(self, agency: str, ids: Sequence[str]) -> set[str]: ...
+    def save_batch(self, batch: StoredBatch, signals: Sequence[StoredSignal]) -> None: ...
+    def count_refusal(self, code: str, agency: str | None, n: int = 1) -> None: ...
+    def signals_after(self, sequence: int, limit: int) -> list[tuple[int, StoredSignal]]: ...
+    def count_signals(self) -> int: ...
+    def stats(self) -> dict[str, Any]: ...
+
+    def ping(self) -> bool: ...
+    def close(self) -> None: ...
+
+
+def _sqlite(data: Path) -> Storage:
+    from hub.sqlite_store import SQLiteStorage
+
+    return SQLiteStorage(data / "hartslag.db")
+
+
+STORES: dict[str, Callable[[Path], Storage]] = {"sqlite": _sqlite}
+
+
+def open_storage(data: Path, kind: str = "sqlite") -> Storage:
+    """Open the storage of a data folder (created when missing)."""
+    data.mkdir(parents=True, exist_ok=True)
+    return STORES[kind](data)
+
+
+def chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
+    """Slices of at most ``size`` items (SQL parameter limits)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
