@@ -3,26 +3,67 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
+from fastapi import FastAPI, Request, Response
+
+from hub.logs import configure_logging
+from hub.problems import PROBLEMS, install_problem_handlers
+from hub.routes import admin, batches, events, ops
+from hub.services import HubServices
 from hub.settings import Settings
 
 __all__ = ["create_app"]
 
+log = logging.getLogger("hartslag.hub.http")
 
-def create_app(settings: Settings) -> FastAPI:
-    """The hub's application for ``settings``: routes, storage and services are wired here."""
-    settings.data.mkdir(parents=True, exist_ok=True)
-    app = FastAPI(
-        title="Hartslag hub",
-        version="1",
-        description="Signal exchange hub of the Hartslag standard.",
-    )
-    app.state.settings = settings
+_DESCRIPTION = """Signal exchange hub of the Hartslag standard.
 
-    @app.get("/health", tags=["beheer"])
-    def health() -> dict[str, str]:
-        """The process is alive."""
-        return {"status": "ok"}
+Agencies deliver signed batches (`POST /v1/batches`, compact JWS, `application/jose`). Every error is an RFC 9457
+problem (`application/problem+json`) with a stable `code`; the codes are: """ + ", ".join(f"`{c}`" for c in PROBLEMS)
+
+
+def create_app(settings: Settings, services: HubServices | None = None) -> FastAPI:
+    """The hub's application for ``settings``: services, routes, problem handlers and middleware."""
+    configure_logging(settings.log_json)
+    built = services or HubServices.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if services is None:
+            built.close()
+
+    app = FastAPI(title="Hartslag hub", version="1", description=_DESCRIPTION, lifespan=lifespan)
+    app.state.services = built
+    install_problem_handlers(app)
+    for router in (batches.router, events.router, admin.router, ops.router):
+        app.include_router(router)
+
+    @app.middleware("http")
+    async def request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        started = time.perf_counter()
+        response = await call_next(request)
+        elapsed = time.perf_counter() - started
+        response.headers["X-Request-ID"] = request_id
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        built.metrics.request_seconds.labels(path, request.method).observe(elapsed)
+        log.info(
+            "request",
+            extra={
+                "request_id": request_id,
+                "method": request.method,
+                "route": path,
+                "status": response.status_code,
+                "ms": round(elapsed * 1000, 2),
+            },
+        )
+        return response
 
     return app

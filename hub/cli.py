@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+
+if TYPE_CHECKING:
+    from hub.registry import Registry
+
+T = TypeVar("T")
 
 __all__ = ["app"]
 
@@ -39,3 +45,206 @@ def serve(
     from hub.server import run
 
     run(data=data, host=host, port=port, hub_id=hub_id, kafka=kafka)
+
+
+agency_app = typer.Typer(help="Register agencies and manage their signing keys.", no_args_is_help=True)
+key_app = typer.Typer(help="Add, retire and revoke an agency's public keys.", no_args_is_help=True)
+agency_app.add_typer(key_app, name="key")
+app.add_typer(agency_app, name="agency")
+
+DataOption = Annotated[Path, typer.Option("--data", envvar="HARTSLAG_DATA", help="The hub's data folder.")]
+ActorOption = Annotated[str, typer.Option("--actor", envvar="USER", help="Who makes the change (recorded).")]
+
+
+def _registry(data: Path) -> Registry:
+    from hub.registry import Registry
+    from hub.storage import open_storage
+
+    return Registry(open_storage(data))
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    import json
+
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise _fail(f"{path}: not a readable JSON file ({type(exc).__name__})") from None
+    if not isinstance(loaded, dict):
+        raise _fail(f"{path}: expected a JSON object (a JWK set)")
+    return loaded
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run a registry action, turning domain errors into one readable line and exit code 2."""
+    from governance.errors import HartslagError
+
+    try:
+        return action()
+    except HartslagError as exc:
+        raise _fail(exc.message) from None
+
+
+@agency_app.command("add")
+def agency_add(
+    code: Annotated[str, typer.Argument(help="Organisation code from the standard, e.g. GM0363 or UWV.")],
+    name: Annotated[str, typer.Option("--name", help="Display name.")],
+    kind: Annotated[str, typer.Option("--kind", help="Organisation kind, e.g. municipality.")],
+    jwks: Annotated[Path, typer.Option("--jwks", help="The agency's public JWK set.")],
+    data: DataOption,
+    actor: ActorOption = "operator",
+) -> None:
+    """Register an agency with its first public keys."""
+    keys = _read_json(jwks)
+    agency = _run(lambda: _registry(data).add_agency(code, name, kind, keys, actor))
+    typer.echo(f"registered {agency.code} ({agency.name})")
+
+
+@agency_app.command("list")
+def agency_list(data: DataOption, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the agencies with their status and keys."""
+    import json
+
+    registry = _registry(data)
+    rows: list[dict[str, Any]] = [
+        {
+            "code": a.code,
+            "name": a.name,
+            "kind": a.kind,
+            "status": a.status.value,
+            "keys": [{"kid": k.kid, "status": k.status.value} for k in registry.storage.keys_of(a.code)],
+        }
+        for a in registry.storage.list_agencies()
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("code", "naam", "soort", "status", "sleutels")
+    for row in rows:
+        keys = ", ".join(f"{k['kid'][:12]}… ({k['status']})" for k in row["keys"])
+        table.add_row(str(row["code"]), str(row["name"]), str(row["kind"]), str(row["status"]), keys)
+    Console().print(table)
+
+
+@key_app.command("add")
+def key_add(
+    code: Annotated[str, typer.Argument()],
+    jwks: Annotated[Path, typer.Option("--jwks")],
+    data: DataOption,
+    actor: ActorOption = "operator",
+) -> None:
+    """Add public keys; the existing keys stay active, so the agency can rotate without downtime."""
+    keys = _read_json(jwks)
+    added = _run(lambda: _registry(data).add_keys(code, keys, actor))
+    for key in added:
+        typer.echo(f"added key {key.kid} to {code}")
+
+
+@key_app.command("retire")
+def key_retire(
+    code: Annotated[str, typer.Argument()],
+    kid: Annotated[str, typer.Argument()],
+    data: DataOption,
+    actor: ActorOption = "operator",
+) -> None:
+    """Mark a key as retiring: it still verifies while the agency moves to its new key."""
+    _run(lambda: _registry(data).retire_key(code, kid, actor))
+    typer.echo(f"key {kid} of {code} is retiring")
+
+
+@key_app.command("revoke")
+def key_revoke(
+    code: Annotated[str, typer.Argument()],
+    kid: Annotated[str, typer.Argument()],
+    data: DataOption,
+    actor: ActorOption = "operator",
+) -> None:
+    """Revoke a key: batches signed with it are refused from now on."""
+    _run(lambda: _registry(data).revoke_key(code, kid, actor))
+    typer.echo(f"key {kid} of {code} is revoked")
+
+
+@agency_app.command("suspend")
+def agency_suspend(code: Annotated[str, typer.Argument()], data: DataOption, actor: ActorOption = "operator") -> None:
+    """Refuse every batch of the agency until it is resumed."""
+    _run(lambda: _registry(data).suspend(code, actor))
+    typer.echo(f"{code} is suspended")
+
+
+@agency_app.command("resume")
+def agency_resume(code: Annotated[str, typer.Argument()], data: DataOption, actor: ActorOption = "operator") -> None:
+    """Accept the agency's batches again."""
+    _run(lambda: _registry(data).resume(code, actor))
+    typer.echo(f"{code} is active again")
+
+
+@app.command("stats")
+def stats(data: DataOption, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Counts of agencies, batches, signals and refusals by reason."""
+    import json
+
+    from hub.storage import open_storage
+
+    counts = open_storage(data).stats()
+    if as_json:
+        typer.echo(json.dumps(counts))
+        return
+    from rich.console import Console
+
+    Console().print(counts)
+
+
+@app.command("import")
+def import_signals(
+    file: Annotated[Path, typer.Argument(help="JSONL of already anonymised signals in the standard's shape.")],
+    data: DataOption,
+    agency: Annotated[str, typer.Option("--agency", help="The registered agency the signals belong to.")],
+    actor: ActorOption = "operator",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """A trusted operator's bulk import (backfill, demo data): scrubbed again, validated, recorded as an import."""
+    import json
+    from functools import partial
+
+    from connectors.anonymiser import Anonymiser
+    from hub.ingest import Ingest
+    from hub.storage import open_storage
+
+    if not file.is_file():
+        raise _fail(f"{file}: no such file")
+    signals: list[dict[str, Any]] = []
+    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            signals.append(json.loads(line))
+        except ValueError:
+            raise _fail(f"{file}:{number}: not valid JSON") from None
+    anonymiser = Anonymiser()
+
+    def scrub(text: str) -> str:
+        return anonymiser.scrub(text).text
+
+    ingest = Ingest(open_storage(data), "import")
+    total = {"accepted": 0, "duplicate": 0, "rejected": 0}
+    reasons: dict[str, int] = {}
+    for start in range(0, len(signals), 1000):
+        part = signals[start : start + 1000]
+        receipt = _run(partial(ingest.import_signals, agency, part, actor, file.name, scrub))
+        total["accepted"] += receipt.accepted
+        total["duplicate"] += receipt.duplicate
+        total["rejected"] += len(receipt.rejected)
+        for rejection in receipt.rejected:
+            reasons[rejection.reason] = reasons.get(rejection.reason, 0) + 1
+    if as_json:
+        typer.echo(json.dumps({**total, "reasons": reasons}))
+    else:
+        typer.echo(
+            f"imported {total['accepted']} signal(s) for {agency}; {total['duplicate']} duplicate(s), "
+            f"{total['rejected']} rejected {reasons or ''}"
+        )
+    if total["rejected"]:
+        raise typer.Exit(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -19,5 +19,11 @@ class Settings(BaseSettings):
     data: Path = Field(description="Data folder: SQLite database, index and keys.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    hub_id: str = Field(default="hartslag-hub", min_length=1, max_length=100)
+    hub_id: str = Field(default="hartslag-hub", min_length=1, max_length=100, description="The batches' audience.")
     kafka: str | None = Field(default=None, description="Kafka bootstrap server host:port; consume batches when set.")
+    admin_token: SecretStr | None = Field(default=None, description="Bearer token of the admin API (beheer).")
+    max_body_bytes: int = Field(default=24 * 1024 * 1024, ge=1024, description="Largest accepted request body.")
+    max_signals: int = Field(default=1000, ge=1, le=1000, description="Most signals in one batch.")
+    rate_per_second: float = Field(default=50.0, gt=0, description="Batches per second per agency (sustained).")
+    rate_burst: int = Field(default=100, ge=1, description="Batches an agency may send in a burst.")
+    log_json: bool = Field(default=True, description="Structured JSON logs (no signal text ever).")

@@ -173,6 +173,9 @@ class SQLiteStorage:
         sql = "UPDATE agency_keys SET status = ?, revoked_at = ? WHERE kid = ?"
         self._tx([(sql, (status.value, _iso(revoked_at), kid)), self._change_row(change)])
 
+    def record_change(self, change: RegistryChange) -> None:
+        self._tx([self._change_row(change)])
+
     def registry_changes(self, agency: str | None = None) -> list[RegistryChange]:
         sql = "SELECT event, agency, actor, at, details FROM registry_changes"
         rows = (

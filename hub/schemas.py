@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Response and request models of the HTTP API, named by purpose (``ReceiptPublic``, ``AgencyPublic``, …)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AgencyIn",
+    "AgencyPublic",
+    "AgencyStatusIn",
+    "KeyPublic",
+    "KeyStatusIn",
+    "KeysIn",
+    "Problem",
+    "ReceiptPublic",
+    "RejectionPublic",
+    "StatsPublic",
+]
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with Hartslag's stable ``code``."""
+
+    type: str = Field(examples=["https://standaard.hartslag.nl/problemen/bad-signature"])
+    title: str
+    status: int
+    detail: str
+    code: str
+    instance: str | None = None
+
+
+class RejectionPublic(BaseModel):
+    """A signal the hub refused, with a reason code and a detail that names fields, never values."""
+
+    id: str
+    reason: str = Field(examples=["personal-data-detected"])
+    detail: str = ""
+
+
+class ReceiptPublic(BaseModel):
+    """The hub's receipt for a batch."""
+
+    batch_id: str
+    agency: str
+    received_at: datetime
+    sha256: str
+    accepted: int
+    duplicate: int
+    rejected: list[RejectionPublic]
+
+
+class KeyPublic(BaseModel):
+    """A registered public key's id and status."""
+
+    kid: str
+    status: Literal["active", "retiring", "revoked"]
+    not_before: datetime
+    revoked_at: datetime | None = None
+
+
+class AgencyPublic(BaseModel):
+    """A registered agency."""
+
+    code: str
+    name: str
+    kind: str
+    status: Literal["active", "suspended"]
+    keys: list[KeyPublic]
+
+
+class KeysIn(BaseModel):
+    """A JWK set of public keys."""
+
+    model_config = ConfigDict(extra="forbid")
+    keys: list[dict[str, str]] = Field(min_length=1, max_length=10)
+
+
+class AgencyIn(BaseModel):
+    """Registering an agency with its first keys."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=2, max_length=32, examples=["GM0363"])
+    name: str = Field(min_length=1, max_length=200)
+    kind: str = Field(examples=["municipality"])
+    jwks: KeysIn
+
+
+class AgencyStatusIn(BaseModel):
+    """Suspend or resume an agency."""
+
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["active", "suspended"]
+
+
+class KeyStatusIn(BaseModel):
+    """Retire or revoke a key."""
+
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["retiring", "revoked"]
+
+
+class StatsPublic(BaseModel):
+    """Counts of the hub's contents and refusals by reason."""
+
+    agencies: int
+    batches: int
+    signals: int
+    refusals: dict[str, int]

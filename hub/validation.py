@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The ingest fast path of schema validation: a compiled validator (jsonschema-rs) of the schema files themselves.
+
+The schema files stay the only source of truth: the same files, the same registry of code lists, compiled. A test
+runs every example and mutated documents through this and through the reference validator
+(:func:`governance.standard.validate`) and requires the same verdicts.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import jsonschema_rs
+
+from governance.standard import list_schemas, load_schema
+
+__all__ = ["SignalValidator"]
+
+
+@cache
+def _registry() -> jsonschema_rs.Registry:
+    resources = []
+    for info in list_schemas():
+        document = load_schema(info.name, info.version)
+        if "$id" in document:
+            resources.append((document["$id"], document))
+    return jsonschema_rs.Registry(resources)
+
+
+@cache
+def _compiled(name: str, version: str) -> Any:
+    return jsonschema_rs.validator_for(load_schema(name, version), registry=_registry(), validate_formats=True)
+
+
+class SignalValidator:
+    """Validates documents against the schema version they declare; unknown versions are reported, not raised."""
+
+    def supported(self, name: str, version: str) -> bool:
+        """Whether the standard defines ``name`` at ``version``."""
+        return any(s.name == name and s.version == version for s in list_schemas())
+
+    def is_valid(self, document: Any, name: str = "signal") -> bool:
+        """True when ``document`` conforms to the version of ``name`` it declares."""
+        version = document.get("schema_version") if isinstance(document, dict) else None
+        if not isinstance(version, str) or not self.supported(name, version):
+            return False
+        return bool(_compiled(name, version).is_valid(document))
+
+    def first_problem(self, document: Any, name: str = "signal") -> str | None:
+        """The JSON pointer of the first violation (no value is echoed), or None when valid."""
+        if self.is_valid(document, name):
+            return None
+        version = document.get("schema_version") if isinstance(document, dict) else None
+        if not isinstance(version, str) or not self.supported(name, version):
+            return "/schema_version"
+        for error in _compiled(name, version).iter_errors(document):
+            return "/" + "/".join(str(p) for p in error.instance_path)
+        return "/"

@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The acceptance path without HTTP: receipts, duplicates, per-signal rejections, replay, events."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.envelope import EnvelopeError
+from hub.bus import DomainEvent
+from hub.ingest import IngestRefusal
+from tests.hub.conftest import HubWorld
+
+
+def test_accepts_a_batch_once_and_announces_each_signal(world: HubWorld) -> None:
+    events: list[DomainEvent] = []
+    world.ingest.bus.subscribe("signal_received", events.append)
+    signals = world.signals(20)
+    batch = world.signers["GM0363"].sign(signals)
+    result = world.ingest.accept(batch.token)
+    assert not result.replayed
+    assert (result.receipt.accepted, result.receipt.duplicate, result.receipt.rejected) == (20, 0, ())
+    assert result.receipt.batch_id == batch.jti and result.receipt.sha256 == batch.sha256
+    assert world.storage.count_signals() == 20
+    assert sorted(e.data["id"] for e in events) == sorted(s["id"] for s in signals)
+
+
+def test_replay_returns_the_original_receipt_and_stores_nothing(world: HubWorld) -> None:
+    batch = world.signers["GM0363"].sign(world.signals(5))
+    first = world.ingest.accept(batch.token)
+    again = world.ingest.accept(batch.token)
+    assert again.replayed and again.receipt == first.receipt
+    assert world.storage.count_signals() == 5
+    assert world.storage.stats()["batches"] == 1
+
+
+def test_same_jti_other_bytes_is_a_conflict(world: HubWorld) -> None:
+    signer = world.signers["GM0363"]
+    first = signer.sign(world.signals(3), jti="8d3c8a4e-6f7e-4a51-9b7e-111111111111")
+    world.ingest.accept(first.token)
+    other = signer.sign(world.signals(3, seed=99), jti=first.jti)
+    with pytest.raises(IngestRefusal) as caught:
+        world.ingest.accept(other.token)
+    assert caught.value.code == "replay-conflict"
+    assert world.storage.count_signals() == 3
+
+
+def test_resent_signals_count_as_duplicates(world: HubWorld) -> None:
+    signals = world.signals(10)
+    world.ingest.accept(world.signers["GM0363"].sign(signals[:6]).token)
+    receipt = world.ingest.accept(world.signers["GM0363"].sign(signals).token).receipt
+    assert (receipt.accepted, receipt.duplicate) == (4, 6)
+    assert world.storage.count_signals() == 10
+
+
+def test_bad_signals_are_rejected_one_by_one(world: HubWorld) -> None:
+    world.add_agency("UWV")
+    signals = world.signals(6)
+    signals[0] = {**signals[0], "text": ""}  # schema: too short
+    signals[1] = {**signals[1], "source": {**signals[1]["source"], "organisation": "GM0599"}}  # speaks for another
+    signals[2] = {**signals[2], "text": "Bel me terug op 06-12345678 graag."}  # personal data left in
+    receipt = world.ingest.accept(world.signers["GM0363"].sign(signals).token).receipt
+    reasons = {r.id: r.reason for r in receipt.rejected}
+    assert reasons == {
+        signals[0]["id"]: "schema-invalid",
+        signals[1]["id"]: "organisation-mismatch",
+        signals[2]["id"]: "personal-data-detected",
+    }
+    assert receipt.accepted == 3
+    assert "06-12345678" not in str(receipt.to_dict())
+    assert world.storage.stats()["refusals"]["signal:personal-data-detected"] == 1
+
+
+def test_suspended_agency_is_refused_and_counted(world: HubWorld) -> None:
+    world.registry.suspend("GM0363", "test")
+    with pytest.raises(IngestRefusal) as caught:
+        world.ingest.accept(world.signers["GM0363"].sign(world.signals(2)).token)
+    assert caught.value.code == "agency-suspended"
+    assert world.storage.count_signals() == 0
+    assert world.storage.stats()["refusals"] == {"agency-suspended": 1}
+
+
+def test_revoked_key_is_refused_from_revocation(world: HubWorld) -> None:
+    signer = world.signers["GM0363"]
+    world.ingest.accept(signer.sign(world.signals(2)).token)
+    world.registry.revoke_key("GM0363", signer.key.kid, "test")
+    with pytest.raises(EnvelopeError) as caught:
+        world.ingest.accept(signer.sign(world.signals(2, seed=3)).token)
+    assert caught.value.code == "key-revoked"
+    assert world.storage.count_signals() == 2
