@@ -10,6 +10,7 @@ starts. JSON Lines: one object per line; ``[columns]`` names keys, or dotted pat
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -42,38 +43,55 @@ def _delimiter(header: str, options: CsvOptions) -> str:
     return max(_DELIMITERS, key=header.count)
 
 
+def _decode(path: Path, encoding: str) -> tuple[str, set[int]]:
+    """The file's text, and the lines that are not valid in ``encoding`` (decoded with U+FFFD so the rest reads)."""
+    data = path.read_bytes()
+    try:
+        return data.decode(encoding), set()
+    except UnicodeDecodeError:
+        text = data.decode(encoding, errors="replace")
+    lines = io.StringIO(text, newline="")
+    return text, {number for number, line in enumerate(lines, start=1) if "\ufffd" in line}
+
+
 def iter_csv_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]] | ReadIssue]:
     """Each data row of a CSV file with the line it starts on, keyed by header; issues for malformed rows.
 
+    A row on a line that is not valid in ``[csv].encoding`` is reported and skipped; the other rows still come.
     Raises :class:`MappingError` (code ``column-missing``) when a column named in ``[columns]`` is not in the header.
     """
     options = mapping.csv
-    line = 1
-    with path.open(encoding=options.encoding, newline="") as handle:
+    text, bad_lines = _decode(path, options.encoding)
+    handle = io.StringIO(text, newline="")
+    header_line = handle.readline()
+    handle.seek(0)
+    rows = csv.reader(handle, delimiter=_delimiter(header_line, options), quotechar=options.quotechar)
+    header = [h.strip() for h in next(rows, [])]
+    missing = [c for c in referenced_columns(mapping.columns) if c not in header]
+    if missing:
+        names = ", ".join(f"'{c}'" for c in missing)
+        raise MappingError(
+            f"{path.name}: column {names} named in [columns] is not in the header", code="column-missing"
+        )
+    line = rows.line_num + 1
+    while True:
         try:
-            header_line = handle.readline()
-            handle.seek(0)
-            rows = csv.reader(handle, delimiter=_delimiter(header_line, options), quotechar=options.quotechar)
-            header = [h.strip() for h in next(rows, [])]
-            missing = [c for c in referenced_columns(mapping.columns) if c not in header]
-            if missing:
-                names = ", ".join(f"'{c}'" for c in missing)
-                message = f"{path.name}: column {names} named in [columns] is not in the header"
-                raise MappingError(message, code="column-missing")
-            line = rows.line_num + 1
-            for row in rows:
-                start, line = line, rows.line_num + 1
-                if not any(cell.strip() for cell in row):
-                    continue
-                if len(row) != len(header):
-                    yield ReadIssue(path.name, start, f"row has {len(row)} fields, the header has {len(header)}")
-                    continue
-                yield start, dict(zip(header, row, strict=True))
-        except UnicodeDecodeError:
-            reason = f"not readable as {options.encoding} (set [csv].encoding); the rest of the file is skipped"
-            yield ReadIssue(path.name, line, reason)
-        except csv.Error as exc:
-            yield ReadIssue(path.name, line, f"malformed CSV ({exc}); the rest of the file is skipped")
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # the parser resets itself: report this record and go on with the next line
+            start, line = line, rows.line_num + 1
+            yield ReadIssue(path.name, start, f"malformed CSV ({exc})")
+            continue
+        start, line = line, rows.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        if bad_lines.intersection(range(start, line)):
+            yield ReadIssue(path.name, start, f"not valid {options.encoding} text (set [csv].encoding)")
+        elif len(row) != len(header):
+            yield ReadIssue(path.name, start, f"row has {len(row)} fields, the header has {len(header)}")
+        else:
+            yield start, dict(zip(header, row, strict=True))
 
 
 def _dotted(data: dict[str, Any], path: str) -> Any:
@@ -161,7 +179,7 @@ class JsonlReader:
                 if not raw.strip():
                     continue
                 try:
-                    data = json.loads(raw)
+                    data = json.loads(raw.rstrip("\r\n"))
                 except json.JSONDecodeError as exc:
                     yield ReadIssue(path.name, number, f"not valid JSON ({exc.msg} at column {exc.colno})")
                     continue

@@ -190,8 +190,10 @@ class KafkaTransport:
             raise TransportUnavailableError(f"the broker did not take the batch: {type(exc).__name__}") from exc
         deadline = time.monotonic() + self.receipt_timeout
         while True:
-            found = self._early.pop(jti, None) or self._early.pop(digest, None)
+            found = self._early.get(jti) or self._early.get(digest)
             if found is not None:
+                for key in (found.get("batch_id"), found.get("sha256"), jti, digest):
+                    self._early.pop(key, None)  # type: ignore[arg-type]
                 return _answer(found)
             remaining = deadline - time.monotonic()
             if remaining <= 0:

@@ -43,6 +43,7 @@ they are installed, else against the agreed values; a wrong code is an :class:`M
 
 from __future__ import annotations
 
+import codecs
 import re
 import tomllib
 from collections.abc import Iterable
@@ -223,6 +224,15 @@ class CsvOptions(_Strict):
     delimiter: str | None = Field(default=None, min_length=1, max_length=1)  # None: sniffed from the header
     quotechar: str = Field(default='"', min_length=1, max_length=1)
     encoding: str = "utf-8-sig"
+
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, value: str) -> str:
+        try:
+            codecs.lookup(value)
+        except LookupError as exc:
+            raise ValueError("is not a known text encoding (e.g. utf-8-sig, cp1252, utf-16)") from exc
+        return value
 
 
 class Columns(_Strict):

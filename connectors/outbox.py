@@ -35,6 +35,7 @@ from connectors.receipts import Receipt
 from governance.errors import InvalidInputError, RetriableError
 
 __all__ = [
+    "DB_NAME",
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_MAX_BATCH_BYTES",
     "RESIGN_MARGIN",
@@ -79,6 +80,12 @@ CREATE TABLE IF NOT EXISTS batches (
     receipt TEXT
 );
 CREATE INDEX IF NOT EXISTS batches_due ON batches(next_attempt_at) WHERE state IN ('queued', 'in_flight');
+CREATE TABLE IF NOT EXISTS sources (
+    path TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    signals INTEGER NOT NULL,
+    queued_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS rejections (
     signal_id TEXT PRIMARY KEY,
     batch_id INTEGER NOT NULL,
@@ -241,6 +248,19 @@ class Outbox:
             db.executemany("INSERT OR IGNORE INTO signals (id, body, size, enqueued_at) VALUES (?, ?, ?, ?)", rows)
             added = db.total_changes - before
         return EnqueueResult(added=added, known=len(rows) - added)
+
+    def source_digest(self, source: str) -> str | None:
+        """The digest recorded when ``source`` (an export file) was last queued, or None."""
+        row = self._db.execute("SELECT sha256 FROM sources WHERE path = ?", (source,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def mark_source(self, source: str, digest: str, signals: int) -> None:
+        """Record that ``source`` with content ``digest`` is queued (so an unchanged file is not read again)."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO sources (path, sha256, signals, queued_at) VALUES (?, ?, ?, ?)",
+                (source, digest, signals, self._clock()),
+            )
 
     def _signer(self) -> BatchSigner:
         if self.signer is None:

@@ -7,8 +7,9 @@ Wire form (JSON, the same over HTTP and Kafka)::
      "sha256": "<hex of the token bytes>", "accepted": 498, "duplicate": 1,
      "rejected": [{"id": "<signal id>", "reason": "schema-invalid", "detail": "/text: is shorter than 1 characters"}]}
 
-``accepted`` + ``duplicate`` + ``len(rejected)`` is the number of signals in the batch. Reasons are error codes and
-details name fields, never values, so a receipt never carries personal data.
+``accepted`` + ``duplicate`` + ``len(rejected)`` is the number of signals in the batch. A receipt sent again for
+the same bytes (a replay) is the original one plus ``"replayed": true`` (over HTTP also status 200 instead of 202).
+Reasons are error codes and details name fields, never values, so a receipt never carries personal data.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class Receipt:
     rejected: tuple[Rejection, ...] = ()
     agency: str = ""
     sha256: str = ""
-    replayed: bool = field(default=False, compare=False)  # set by a transport when the hub answered 200 (replay)
+    replayed: bool = field(default=False, compare=False)  # the receiver had these bytes already (a replay)
 
     @property
     def total(self) -> int:
@@ -67,6 +68,7 @@ class Receipt:
             "accepted": self.accepted,
             "duplicate": self.duplicate,
             "rejected": [{"id": r.id, "reason": r.reason, "detail": r.detail} for r in self.rejected],
+            **({"replayed": True} if self.replayed else {}),
         }
 
     def to_json(self) -> bytes:
@@ -91,7 +93,7 @@ class Receipt:
                 rejected=rejected,
                 agency=str(doc.get("agency", "")),
                 sha256=str(doc.get("sha256", "")),
-                replayed=replayed,
+                replayed=replayed or doc.get("replayed") is True,
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InvalidReceiptError("the receipt lacks a field or has one of the wrong type") from exc

@@ -22,12 +22,12 @@ import re
 import uuid
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Protocol
 
 from connectors.mapping import CategoryRule, Mapping, known_codes
-from governance.errors import InvalidInputError
+from connectors.values import RecordError, lookup, parse_observed_at, postcode_area, safe_code
 
 __all__ = [
     "MAX_TEXT",
@@ -38,25 +38,15 @@ __all__ = [
     "ScrubResult",
     "SourceRecord",
     "build_signal",
-    "lookup",
-    "parse_observed_at",
-    "postcode_area",
     "privacy_block",
-    "safe_code",
     "scrub_text",
     "stable_id",
 ]
 
 MAX_TEXT = 4000
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://standaard.hartslag.nl/signal-id")
-# A whole value that is a postcode (NL "1234 AB", BE "1234"); else a NL postcode or a BE "1234 Gent" in an address.
-_POSTCODE_ONLY = re.compile(r"^\s*([1-9]\d{3})(?:\s?[A-Za-z]{2})?\s*$")
-_POSTCODE_IN_ADDRESS = re.compile(r"(?<![\dA-Za-z])([1-9]\d{3})(?:\s?[A-Z]{2}(?![\dA-Za-z])|\s+(?=[A-Z][a-z]))")
 _MUNICIPALITY = re.compile(r"^(GM\d{4}|NIS\d{5})$")
 _NEIGHBOURHOOD = re.compile(r"^BU\d{8}$")
-_CODE_LIKE = re.compile(r"^[\w .,&()/+'-]{1,60}$")
-_LONG_NUMBER = re.compile(r"\d{5,}")
-_FUTURE_SLACK = timedelta(days=1)
 
 
 class ScrubResult(Protocol):
@@ -73,12 +63,6 @@ class Anonymiser(Protocol):
     """The scrubbing step (``connectors.anonymiser.Anonymiser``); ``name``/``version`` are read when present."""
 
     def scrub(self, text: str) -> ScrubResult: ...
-
-
-class RecordError(InvalidInputError):
-    """One record cannot become a signal. The message is the reason: fields and codes, never values."""
-
-    code = "record-invalid"
 
 
 @dataclass(frozen=True)
@@ -117,57 +101,9 @@ class SourceRecord:
     sentiment: str | None = None
 
 
-def safe_code(value: str) -> str:
-    """``value`` quoted when it looks like a code, else a stand-in, so a reason never leaks a misplaced text."""
-    if _CODE_LIKE.match(value) and not _LONG_NUMBER.search(value) and "@" not in value:
-        return f"'{value}'"
-    return "(value withheld)"
-
-
 def stable_id(organisation: str, scope: str, source_id: str) -> str:
     """The signal id: the same organisation, scope and source record id always give the same UUID."""
     return str(uuid.uuid5(NAMESPACE, json.dumps([organisation, scope, source_id], ensure_ascii=False)))
-
-
-def lookup(table: MappingABC[str, str], value: str) -> str | None:
-    """``value`` looked up exactly, then case-insensitively, then by its head before a dash ('Telefoon – ASC')."""
-    if value in table:
-        return table[value]
-    folded = {k.casefold().strip(): v for k, v in table.items()}
-    key = value.casefold().strip()
-    if key in folded:
-        return folded[key]
-    head = re.split(r"\s[-–—]\s", key, maxsplit=1)[0].strip()
-    return folded.get(head)
-
-
-def parse_observed_at(value: str | datetime | None, mapping: Mapping, now: datetime) -> datetime:
-    """The record's moment as an aware datetime; naive values are read in the mapping's time zone."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise RecordError("observed_at is empty")
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        raw = value.strip()
-        try:
-            fmt = mapping.date_format
-            moment = datetime.strptime(raw, fmt) if fmt else datetime.fromisoformat(raw)
-        except ValueError:
-            expected = f"the date_format {mapping.date_format!r}" if mapping.date_format else "ISO 8601"
-            raise RecordError(f"observed_at is not a date-time in {expected}") from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        moment = moment.replace(tzinfo=mapping.source.zone())
-    if moment - now > _FUTURE_SLACK:
-        raise RecordError("observed_at lies in the future")
-    return moment
-
-
-def postcode_area(value: str | None) -> str | None:
-    """The 4-digit postcode area of a Dutch (1234 AB) or Belgian (1234) postcode, or of one in an address line."""
-    if not value:
-        return None
-    match = _POSTCODE_ONLY.match(value) or _POSTCODE_IN_ADDRESS.search(value)
-    return match.group(1) if match else None
 
 
 def scrub_text(raw: str, anonymiser: Anonymiser) -> tuple[str, dict[str, int]]:

@@ -27,7 +27,7 @@ def read_standard(path: Path, anonymiser: Anonymiser, *, now: datetime) -> Itera
             if not raw.strip():
                 continue
             try:
-                document = json.loads(raw)
+                document = json.loads(raw.rstrip("\r\n"))
             except json.JSONDecodeError as exc:
                 yield ReadIssue(path.name, number, f"not valid JSON ({exc.msg} at column {exc.colno})")
                 continue

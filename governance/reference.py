@@ -21,6 +21,18 @@ def _codelist_name(ref: str) -> str | None:
     return ref[len(prefix) : -len(".json")] if ref.startswith(prefix) else None
 
 
+def _resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    """``node`` with a local ``$ref`` (``#/$defs/…``) merged in; code-list references stay as they are."""
+    ref = node.get("$ref", "")
+    if not ref.startswith("#/"):
+        return node
+    target: Any = root
+    for part in ref[2:].split("/"):
+        target = target[part]
+    merged = {**_resolve(target, root), **{k: v for k, v in node.items() if k != "$ref"}}
+    return merged
+
+
 def _type_of(node: dict[str, Any]) -> str:
     if "$ref" in node:
         name = _codelist_name(node["$ref"])
@@ -29,9 +41,9 @@ def _type_of(node: dict[str, Any]) -> str:
         return f"`{node['const']}`"
     for combinator in ("anyOf", "oneOf"):
         if combinator in node:
-            if node.get("x-codelist"):
-                name = node["x-codelist"]
-                return f"code ([{name}](codelists.md#{name}))"
+            names = [_codelist_name(sub.get("$ref", "")) for sub in node[combinator]]
+            if all(names):
+                return "code (" + " or ".join(f"[{n}](codelists.md#{n})" for n in names) + ")"
             return " or ".join(_type_of(sub) for sub in node[combinator])
     kind = node.get("type", "any")
     if kind == "array" and isinstance(node.get("items"), dict):
@@ -66,8 +78,9 @@ def _cell(text: str) -> str:
     return " ".join(text.replace("|", "\\|").split())
 
 
-def _rows(node: dict[str, Any], prefix: str, required: set[str], out: list[str]) -> None:
-    for name, child in node.get("properties", {}).items():
+def _rows(node: dict[str, Any], prefix: str, required: set[str], out: list[str], root: dict[str, Any]) -> None:
+    for name, raw in node.get("properties", {}).items():
+        child = _resolve(raw, root)
         path = f"{prefix}{name}"
         examples = child.get("examples", [])
         example = f"`{examples[0]}`" if examples and not isinstance(examples[0], dict | list) else ""
@@ -77,8 +90,23 @@ def _rows(node: dict[str, Any], prefix: str, required: set[str], out: list[str])
         )
         target = child["items"] if child.get("type") == "array" and isinstance(child.get("items"), dict) else child
         suffix = "[]." if target is not child else "."
+        target = _resolve(target, root)
         if target.get("properties"):
-            _rows(target, f"{path}{suffix}", set(target.get("required", [])), out)
+            _rows(target, f"{path}{suffix}", set(target.get("required", [])), out, root)
+
+
+def _rules(node: Any, path: str, out: list[str]) -> None:
+    """Cross-field rules (``allOf`` entries with a description) anywhere in the schema."""
+    if isinstance(node, dict):
+        for rule in node.get("allOf", []):
+            if isinstance(rule, dict) and rule.get("description"):
+                out.append(f"`{path or '/'}`: {_cell(rule['description'])}")
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict):
+                for name, child in value.items():
+                    _rules(child, f"{path}/{name}", out)
+            elif key == "items":
+                _rules(value, f"{path}/*", out)
 
 
 def render_schema(info: SchemaInfo) -> str:
@@ -94,10 +122,11 @@ def render_schema(info: SchemaInfo) -> str:
         "| field | type | required | meaning | constraints | example |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    _rows(schema, "", set(schema.get("required", [])), lines)
-    rules = [rule.get("description") for rule in schema.get("allOf", []) if rule.get("description")]
+    _rows(schema, "", set(schema.get("required", [])), lines, schema)
+    rules: list[str] = []
+    _rules(schema, "", rules)
     if rules:
-        lines += ["", "## Rules across fields", ""] + [f"- {_cell(rule)}" for rule in rules]
+        lines += ["", "## Rules across fields", ""] + [f"- {rule}" for rule in rules]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Agency", "make_agency", "make_keypair", "make_signal", "make_signals", "write_jsonl"]
+__all__ = ["Agency", "make_agency", "make_batch", "make_keypair", "make_signal", "make_signals", "write_jsonl"]
 
 _TEXTS = (
     "De lantaarnpaal bij het speelveld is al twee weken kapot, het is 's avonds erg donker.",
@@ -74,6 +74,37 @@ def make_signals(n: int, *, seed: int = 7, agency: Agency | None = None) -> list
     """``n`` distinct valid signals, reproducible from ``seed``."""
     rng = random.Random(seed)
     return [make_signal(rng=rng, agency=agency) for _ in range(n)]
+
+
+def make_batch(
+    signals: Iterable[dict[str, Any]],
+    *,
+    iss: str | None = None,
+    aud: str = "hartslag-hub",
+    iat: int | None = None,
+    ttl: int = 600,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """One valid batch (version 1.0.0) holding ``signals``: a fresh ``jti``, ``exp`` ``ttl`` seconds after ``iat``.
+
+    ``iss`` defaults to the first signal's organisation and ``iat`` to now, so that a signed batch verifies;
+    ``overrides`` replace top-level fields.
+    """
+    entries = list(signals)
+    if iss is None:
+        iss = entries[0]["source"]["organisation"] if entries else "GM0363"
+    issued = int(datetime.now(UTC).timestamp()) if iat is None else iat
+    batch: dict[str, Any] = {
+        "schema_version": "1.0.0",
+        "iss": iss,
+        "aud": aud,
+        "iat": issued,
+        "exp": issued + ttl,
+        "jti": str(uuid.uuid4()),
+        "signals": entries,
+    }
+    batch.update(overrides)
+    return batch
 
 
 def write_jsonl(path: Path, signals: Iterable[dict[str, Any]]) -> Path:

@@ -22,6 +22,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,6 +94,7 @@ class ReceiverCore:
     counts: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
     delay: float = 0.0
+    after_store: Callable[[Receipt], None] | None = None  # called once a new batch is stored, before the answer
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail_next(self, n: int, mode: str) -> None:
@@ -151,7 +153,9 @@ class ReceiverCore:
             self.by_jti[verified.jti] = verified.sha256
             self.counts["accepted"] += accepted
             self.counts["duplicates"] += duplicate
-            return receipt
+        if self.after_store is not None:
+            self.after_store(receipt)
+        return receipt
 
 
 class FakeReceiver:
@@ -160,6 +164,10 @@ class FakeReceiver:
     name = "memory"
 
     def __init__(self, core: ReceiverCore) -> None:
+        self.core = core
+
+    def reset(self, core: ReceiverCore) -> None:
+        """Start over with a fresh core (the receivers are shared by the tests of a module)."""
         self.core = core
 
     def transport(self) -> FakeReceiver:
@@ -284,6 +292,11 @@ class HttpReceiver:
         self._thread = threading.Thread(target=self._server.serve_forever, name="http-receiver", daemon=True)
         self._thread.start()
 
+    def reset(self, core: ReceiverCore) -> None:
+        """Start over with a fresh core (the receivers are shared by the tests of a module)."""
+        self.core = core
+        self._server.core = core
+
     @property
     def url(self) -> str:
         """The hub URL to push to."""
@@ -356,7 +369,7 @@ class KafkaReceiver:
 
     name = "kafka"
 
-    def __init__(self, core: ReceiverCore, broker: TansuBroker, *, receipt_timeout: float = 5.0) -> None:
+    def __init__(self, core: ReceiverCore, broker: TansuBroker, *, receipt_timeout: float = 3.0) -> None:
         self.core = core
         self.broker = broker
         self.receipt_timeout = receipt_timeout
@@ -376,6 +389,10 @@ class KafkaReceiver:
         self._thread.start()
         if not self.ready.wait(30):
             raise RuntimeError("the Kafka receiver did not join its group")
+
+    def reset(self, core: ReceiverCore) -> None:
+        """Start over with a fresh core (the receivers are shared by the tests of a module)."""
+        self.core = core
 
     @property
     def url(self) -> str:

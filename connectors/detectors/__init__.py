@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Detectors of personal data in Dutch free text, one module per family.
+
+``identifiers`` (BSN, IBAN), ``contact`` (phone, e-mail, URL, handle), ``address`` (street + number, postcode),
+``vehicle`` (licence plates), ``dates`` (birth dates), ``references`` (customer and case numbers), ``names``.
+Each detector follows :class:`~connectors.detectors.base.Detector`; ``connectors.anonymiser`` combines them.
+"""
+
+from connectors.detectors.address import AddressDetector, PostcodeDetector
+from connectors.detectors.base import Detector, Span
+from connectors.detectors.contact import EmailDetector, HandleDetector, PhoneDetector, UrlDetector
+from connectors.detectors.dates import BirthDateDetector
+from connectors.detectors.identifiers import BsnDetector, IbanDetector
+from connectors.detectors.names import NameDetector
+from connectors.detectors.references import ReferenceDetector
+from connectors.detectors.vehicle import LicencePlateDetector
+
+__all__ = [
+    "AddressDetector",
+    "BirthDateDetector",
+    "BsnDetector",
+    "Detector",
+    "EmailDetector",
+    "HandleDetector",
+    "IbanDetector",
+    "LicencePlateDetector",
+    "NameDetector",
+    "PhoneDetector",
+    "PostcodeDetector",
+    "ReferenceDetector",
+    "Span",
+    "UrlDetector",
+]

@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Checksummed identifiers: the citizen service number (BSN, 11-proef) and bank account numbers (IBAN, mod-97).
+
+Only numbers that pass the checksum are reported, so a nine-digit article number that fails the 11-proef stays.
+The one exception is a number right after "BSN"/"burgerservicenummer"/"sofinummer": there the context says what it
+is, so a mistyped BSN is removed too (not by the strict variant that the hub's re-scan guard uses).
+"""
+
+from __future__ import annotations
+
+import re
+
+from connectors.detectors.base import Span, digit_runs
+
+__all__ = ["BsnDetector", "IbanDetector", "eleven_proof", "iban_valid", "IBAN_LENGTHS"]
+
+_BSN_CONTEXT = re.compile(
+    r"(?i)\b(?:bsn|b\.s\.n\.?|burger\s?service\s?nummer|burgerservicenr|sofi[- ]?nummer|sofi[- ]?nr|sofi)\b[^\w\n]{0,6}"
+    r"(?:(?:is|nr|nummer|van|:)\W{0,3}){0,2}$"
+)
+
+
+def eleven_proof(digits: str) -> bool:
+    """True when an 8- or 9-digit string passes the BSN 11-proef (8 digits are read with a leading zero)."""
+    if len(digits) == 8:
+        digits = "0" + digits
+    if len(digits) != 9 or not digits.isdigit() or digits == "000000000":
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - int(digits[8])
+    return total % 11 == 0
+
+
+class BsnDetector:
+    """Burgerservicenummers with or without separators (``123456782``, ``1234.56.782``, ``123 456 782``)."""
+
+    name = "bsn"
+    placeholder = "BSN"
+    priority = 50
+
+    def __init__(self, *, strict: bool = False) -> None:
+        # strict: only checksummed nine-digit numbers, no context rule (the hub's high-precision guard).
+        self.strict = strict
+
+    def _in_context(self, text: str, start: int) -> bool:
+        return not self.strict and _BSN_CONTEXT.search(text, max(0, start - 40), start) is not None
+
+    def find(self, text: str) -> list[Span]:
+        spans: list[Span] = []
+        for _, _, groups in digit_runs(text):
+            n = len(groups)
+            for i in range(n):
+                if i and groups[i].start - groups[i - 1].end > 3:
+                    continue
+                digits = ""
+                for j in range(i, min(n, i + 4)):
+                    if j > i and (groups[j].start - groups[j - 1].end > 1 or len(groups[j].digits) < 2):
+                        break
+                    digits += groups[j].digits
+                    if len(digits) > 9:
+                        break
+                    end_ok = j + 1 == n or groups[j + 1].start - groups[j].end > 1
+                    if len(digits) == 9 and end_ok and (eleven_proof(digits) or self._in_context(text, groups[i].start)):
+                        spans.append(Span(groups[i].start, groups[j].end, self.placeholder, self.priority))
+                    elif len(digits) == 8 and end_ok and self._in_context(text, groups[i].start):
+                        spans.append(Span(groups[i].start, groups[j].end, self.placeholder, self.priority))
+        return spans
+
+
+#: Length of the IBAN per country (ISO 13616 registry, the countries a Dutch or Flemish agency meets most).
+IBAN_LENGTHS: dict[str, int] = {
+    "NL": 18, "BE": 16, "DE": 22, "FR": 27, "GB": 22, "LU": 20, "ES": 24, "PT": 25, "IT": 27, "AT": 20, "CH": 21,
+    "PL": 28, "RO": 24, "BG": 22, "TR": 26, "IE": 22, "DK": 18, "SE": 24, "NO": 15, "FI": 18, "CZ": 24, "SK": 24,
+    "HU": 28, "GR": 27, "HR": 21, "SI": 19, "LT": 20, "LV": 21, "EE": 20, "CY": 28, "MT": 31, "MA": 28,
+    "UA": 29, "RS": 22, "AL": 28, "BA": 20, "MK": 19, "ME": 22, "IS": 26, "LI": 21, "MC": 27, "SM": 27, "AD": 24,
+    "GI": 23, "SA": 24, "AE": 23, "IL": 23, "JO": 30, "LB": 28, "TN": 24, "EG": 29, "BR": 29,
+}  # fmt: skip
+
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){10,32}")
+
+
+def iban_valid(iban: str) -> bool:
+    """True when ``iban`` (spaces allowed, any case) has a known length for its country and passes mod-97."""
+    compact = iban.replace(" ", "").upper()
+    if IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact.isalnum():
+        return False
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+
+
+class IbanDetector:
+    """IBANs of any listed country, compact or in groups of four, validated with mod-97."""
+
+    name = "iban"
+    placeholder = "IBAN"
+    priority = 60
+
+    def find(self, text: str) -> list[Span]:
+        spans: list[Span] = []
+        for m in _IBAN.finditer(text):
+            length = IBAN_LENGTHS.get(m.group()[:2].upper(), 0)
+            if not length:
+                continue
+            # Take exactly `length` characters (skipping spaces): the greedy pattern may run into the next word.
+            taken, end = 0, m.start()
+            for k in range(m.start(), m.end()):
+                if text[k] != " ":
+                    taken += 1
+                    if taken == length:
+                        end = k + 1
+                        break
+            if taken != length or (end < len(text) and text[end].isalnum()):
+                continue
+            if iban_valid(text[m.start() : end]):
+                spans.append(Span(m.start(), end, self.placeholder, self.priority))
+        return spans

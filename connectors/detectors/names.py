@@ -1,0 +1,310 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Personal names in Dutch free text.
+
+Two sources of evidence, both cheap:
+
+* **Context.** A title or form of address ("mevrouw", "dhr.", "de heer", "dr.", "fam."), a role word ("buurman",
+  "klant", "mijn dochter"), an introduction ("mijn naam is", "ik heet", "namens", "t.a.v.", "Naam:"), a greeting at
+  the start of a line ("Beste", "Geachte", "Hoi") or a closing ("Met vriendelijke groet,", "mvg", "Groeten,") says
+  that a name follows, whatever its origin and even in lower case.
+* **Lexicons** (``connectors/data``). A known given name, a known surname, initials (``J.P.``) or a particle chain
+  (``van der``, ``el``, ``ben``) next to capitalised words marks a name without any title.
+
+A name is parsed as ``[initials] [given names] [particles] surname [-second surname]``. The title itself stays in
+the text ("mevrouw [NAAM]"). Words on the allow-list (places, organisations: "Rotterdam", "Albert Heijn"), everyday
+words ("Klant", "Gemeente"), acronyms ("UWV") and street names ("Kerkstraat") are never taken for a name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from connectors.detectors.address import STREET_SUFFIXES
+from connectors.detectors.base import Span
+from connectors.detectors.lexicon import TUSSENVOEGSELS, Lexicon, fold, lexicon
+
+__all__ = ["NameDetector"]
+
+_TOKEN = re.compile(r"['’][ts](?![^\W\d_])|[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_ABBREVIATIONS = frozenset(
+    "nb ps as zoz tav ivm ed bv nv vof cq oa ca ad dwz mbt nav zsm evt bijv aub svp ovv iom tz wo ipv ihkv "
+    "etc vs mvg".split()
+)
+_INITIAL_WORDS = frozenset({"th", "chr", "ph", "joh", "wm", "jac", "fr", "corn", "hk", "ij"})
+
+# Each trigger is followed by a name in a given "mode" that says how lenient the first word may be.
+_TRIGGERS: tuple[tuple[str, str], ...] = (
+    (
+        "title",
+        r"\b(?:mevrouw|mevr\.?|mw\.?|meneer|mnr\.?|mijnheer|dhr\.?|de\s+heer|heer|hr\.|dr\.?|drs\.?|ir\.?|ing\.|"
+        r"prof\.?|mr\.?|mrs\.?|ms\.?|miss|fam\.?|familie|juffrouw|mejuffrouw|mej\.|juf|meester|zuster|broeder|"
+        r"dominee|ds\.|pastoor|imam|wethouder|burgemeester|dokter|sir|madame|monsieur|herr|frau|pan|pani|bay|bayan)"
+        r"(?=[\s.])\.?",
+    ),
+    (
+        "role",
+        r"\b(?:klant|cliënt|client|melder|melder|bewoner|bewoonster|buurman|buurvrouw|aanvrager|aanvraagster|"
+        r"bezwaarmaker|collega|medewerker|medewerkster|behandelaar|consulent|casemanager|contactpersoon|zoon|"
+        r"dochter|man|vrouw|moeder|vader|opa|oma|broer|zus|zuster|oom|tante|neef|nicht|echtgenoot|echtgenote|"
+        r"partner|vriend|vriendin|huisbaas|verhuurder|huurder|wijkagent|agent|leerling|student|patiënt|patient|"
+        r"schoonmoeder|schoonvader|kleinzoon|kleindochter|stiefvader|stiefmoeder|mantelzorger|overbuurman|"
+        r"overbuurvrouw|bovenbuurman|bovenbuurvrouw|onderbuurman|onderbuurvrouw|ex|baas|leidinggevende|"
+        r"begeleider|coach|hulpverlener|advocaat|notaris|huisarts|kind|zoontje|dochtertje|baby)(?=\s)",
+    ),
+    (
+        "strong",
+        r"(?:\bmijn\s+naam\s+is|\bnaam\s+is|\bik\s+heet|\bheet|\bgenaamd|\bnaam(?:\s+\w+)?\s*:|\bmelder\s*:|"
+        r"\baanvrager\s*:|\bklant\s*:|\bcontactpersoon\s*:|\bvan\s*:|\baan\s*:|\bcc\s*:|\bafzender\s*:|"
+        r"\bondertekend(?:\s+door)?|\bspreekt\s+met|\bspreek\s+met|\bsprak\s+met|\bsprak\s+ik|\bgesproken\s+met|"
+        r"\bgebeld\s+door|\bcontact\s+met|\bnamens|\bt\.\s?a\.\s?v\.?|\btav\b|\bter\s+attentie\s+van|\bi\.o\.v\.?|"
+        r"\bin\s+opdracht\s+van|\bmy\s+name\s+is|\bthis\s+is)(?=[\s:,])",
+    ),
+    ("weak", r"\bik\s+ben(?=\s)"),
+    (
+        "greet",
+        r"(?:^|(?<=[\n.!?]))[ \t]*(?:beste|geachte|hoi|hallo|hey|hee|hi|dag|lieve|goedemorgen|goedemiddag|"
+        r"goedenavond|dear|hello)(?=[\s,])",
+    ),
+    (
+        "close",
+        r"\b(?:met\s+vriendelijke\s+groet(?:en)?|vriendelijke\s+groet(?:en)?|(?:met\s+)?hartelijke\s+groet(?:en)?|"
+        r"groet(?:en|jes)?|mvg|m\.v\.g\.?|gr\.|hoogachtend|regards|cheers|liefs|met\s+dank|alvast\s+bedankt|"
+        r"bedankt|dank\s+je\s+wel|dank\s+u\s+wel)(?=[\s,.!:;-]|$)",
+    ),
+)
+_TRIGGER = re.compile("|".join(f"(?P<{mode}>{rx})" for mode, rx in _TRIGGERS), re.IGNORECASE | re.MULTILINE)
+_GAP_AFTER_TRIGGER = {
+    "title": re.compile(r"[ \t]{1,3}"),
+    "role": re.compile(r"[ \t]{1,2}|[ \t]?,[ \t]?"),
+    "strong": re.compile(r"[ \t]*[:,]?[ \t]*(?:de\s+heer\s+|mevrouw\s+)?"),
+    "weak": re.compile(r"[ \t]{1,2}"),
+    "greet": re.compile(r"[ \t]{1,2}"),
+    "close": re.compile(r"[ \t]*[,.!:;-]?[ \t]*(?:\r?\n[ \t]*){0,2}"),
+}
+
+
+@dataclass(slots=True)
+class _Tok:
+    start: int
+    end: int
+    text: str
+    key: str
+    cap: bool
+    acronym: bool
+    initial: bool
+    allow: bool = False
+    used: bool = False
+
+
+class NameDetector:
+    """Personal names from context and lexicons. Reports ``NAAM``."""
+
+    name = "name"
+    placeholder = "NAAM"
+    priority = 10
+
+    def __init__(self, lex: Lexicon | None = None) -> None:
+        self.lex = lex or lexicon()
+        self._ambiguous = self.lex.ambiguous_first_names
+
+    # -- tokens --------------------------------------------------------------------------------------------
+    def _tokens(self, text: str) -> list[_Tok]:
+        toks: list[_Tok] = []
+        n = len(text)
+        for m in _TOKEN.finditer(text):
+            word = m.group()
+            dot = m.end() < n and text[m.end()] == "."
+            key = fold(word)
+            initial = dot and (len(word) == 1 or key in _INITIAL_WORDS)
+            toks.append(
+                _Tok(
+                    m.start(), m.end(), word, key,
+                    cap=word[0].isupper(),
+                    acronym=len(word) > 1 and word.isupper(),
+                    initial=initial,
+                )
+            )  # fmt: skip
+        self._mark_allowed(toks)
+        return toks
+
+    def _mark_allowed(self, toks: list[_Tok]) -> None:
+        lex = self.lex
+        for i, t in enumerate(toks):
+            if t.key in lex.allow_words:
+                t.allow = True
+            for phrase in lex.allow_phrases.get(t.key, ()):
+                if tuple(x.key for x in toks[i : i + len(phrase)]) == phrase:
+                    for x in toks[i : i + len(phrase)]:
+                        x.allow = True
+                    break
+
+    # -- word tests ----------------------------------------------------------------------------------------
+    def _is_street(self, t: _Tok) -> bool:
+        return len(t.key) > 4 and t.key.endswith(STREET_SUFFIXES) and t.key not in self.lex.surnames
+
+    def _known(self, t: _Tok) -> bool:
+        return t.key in self.lex.first_names or t.key in self.lex.surnames
+
+    @staticmethod
+    def _verb_like(key: str) -> bool:
+        return len(key) > 3 and key.endswith(("de", "te", "ing", "heid", "lijk", "isch", "baar", "tie", "eren"))
+
+    def _name_part(self, t: _Tok, mode: str, after_particle: bool, sloppy: bool) -> bool:
+        """Whether ``t`` can be a given name or surname here."""
+        if t.initial or self._is_street(t) or (t.allow and mode != "title"):
+            return False
+        common = t.key in self.lex.common
+        if t.acronym:
+            return mode == "title" and not common and not t.allow and len(t.key) > 1
+        if t.cap:
+            return not common or self._known(t)
+        # lower case: a known name; after a given name or a particle even one that is also a word ("jan bakker")
+        if self._known(t) and (not common or after_particle or mode == "next"):
+            return True
+        if (after_particle or mode in ("title", "strong", "close") or sloppy) and not common:
+            return len(t.key) > 2 and not self._verb_like(t.key)
+        return False
+
+    @staticmethod
+    def _gap_ok(text: str, a: _Tok, b: _Tok) -> bool:
+        gap = text[a.end : b.start]
+        if a.initial:
+            return gap in (".", ". ", ".  ")
+        return gap in (" ", "  ") or (gap == "\t")
+
+    # -- parsing -------------------------------------------------------------------------------------------
+    def _parse(self, text: str, toks: list[_Tok], i: int, mode: str, sloppy: bool) -> int:
+        """End index (exclusive) of a name starting at token ``i``, or ``i`` when there is none."""
+        n = len(toks)
+        j = i
+        # Initials: "J.P." / "J. P." / "j.p." (lower case only when a name follows, see below)
+        while j < n and toks[j].initial and (j == i or self._gap_ok(text, toks[j - 1], toks[j])):
+            if not (toks[j].cap or sloppy or mode != "lexicon"):
+                break
+            j += 1
+        initials = j - i
+        if initials and "".join(t.key for t in toks[i:j]) in _ABBREVIATIONS:
+            return i
+        real = 0
+        end = j
+        while j < n and real < 5:
+            if j > i and not self._gap_ok(text, toks[j - 1], toks[j]):
+                break
+            t = toks[j]
+            if t.key in TUSSENVOEGSELS and not (t.cap and real == 0 and initials == 0 and mode == "lexicon"):
+                k = j
+                while k < n and toks[k].key in TUSSENVOEGSELS and k - j < 3:
+                    if k > j and not self._gap_ok(text, toks[k - 1], toks[k]):
+                        break
+                    k += 1
+                if k < n and k > j and self._gap_ok(text, toks[k - 1], toks[k]):
+                    if self._name_part(toks[k], mode, True, sloppy):
+                        if self._is_street_follow(toks, k):
+                            break
+                        j = end = k + 1
+                        real += 1
+                        continue
+                break
+            if self._name_part(t, mode if j == i + initials else "next", False, sloppy and j > i):
+                real += 1
+                j = end = j + 1
+                continue
+            break
+        if real == 0:
+            return i
+        # "Willem de Zwijgerlaan", "Jan Steenstraat": the words belong to a street name.
+        k = end
+        while k < n and toks[k].key in TUSSENVOEGSELS and self._gap_ok(text, toks[k - 1], toks[k]):
+            k += 1
+        if k < n and self._gap_ok(text, toks[k - 1], toks[k]) and self._is_street(toks[k]):
+            return i
+        return end
+
+    def _is_street_follow(self, toks: list[_Tok], k: int) -> bool:
+        return self._is_street(toks[k])
+
+    # -- detection -----------------------------------------------------------------------------------------
+    def find(self, text: str) -> list[Span]:
+        toks = self._tokens(text)
+        if not toks:
+            return []
+        # Sloppy text: nobody capitalises anything mid-sentence, so lower case is no evidence against a name.
+        sloppy = not any(t.cap for k, t in enumerate(toks) if k and text[toks[k - 1].end : t.start].strip(" ,") == "")
+        spans: list[Span] = []
+        by_start = {t.start: k for k, t in enumerate(toks)}
+        for m in _TRIGGER.finditer(text):
+            mode = m.lastgroup or "strong"
+            gap = _GAP_AFTER_TRIGGER[mode].match(text, m.end())
+            if gap is None:
+                continue
+            k = by_start.get(gap.end())
+            if k is None or toks[k].used:
+                continue
+            if not self._trigger_accepts(toks[k], mode, sloppy):
+                continue
+            end = self._parse(text, toks, k, mode, sloppy)
+            if end > k:
+                self._take(toks, k, end, spans)
+        for k, t in enumerate(toks):
+            if t.used or t.allow:
+                continue
+            end = self._lexicon_name(text, toks, k, sloppy)
+            if end > k:
+                self._take(toks, k, end, spans)
+        return spans
+
+    def _take(self, toks: list[_Tok], k: int, end: int, spans: list[Span]) -> None:
+        for t in toks[k:end]:
+            t.used = True
+        spans.append(Span(toks[k].start, toks[end - 1].end, self.placeholder, self.priority))
+
+    def _trigger_accepts(self, t: _Tok, mode: str, sloppy: bool) -> bool:
+        """Whether the first word after a trigger may start a name."""
+        lex = self.lex
+        if t.initial or t.key in TUSSENVOEGSELS:
+            return mode in ("title", "strong", "close") or t.cap
+        if mode == "weak":  # "ik ben ...": only a given name, or a capitalised unknown word in tidy text
+            return (t.key in lex.first_names and t.key not in self._ambiguous) or (
+                t.cap and not sloppy and t.key not in lex.common and not t.allow and not t.acronym
+            )
+        if mode in ("role", "greet") and not t.cap:
+            return self._known(t) and t.key not in lex.common
+        return self._name_part(t, mode, False, sloppy)
+
+    def _lexicon_name(self, text: str, toks: list[_Tok], k: int, sloppy: bool) -> int:
+        """A name found through the lexicons (no trigger) starting at token ``k``."""
+        lex = self.lex
+        t = toks[k]
+        n = len(toks)
+        nxt = toks[k + 1] if k + 1 < n and self._gap_ok(text, t, toks[k + 1]) else None
+        if t.initial and t.cap and nxt is not None:  # "J.P. de Vries", "A. Yilmaz"
+            end = self._parse(text, toks, k, "lexicon", sloppy)
+            return end if end > k + 1 and not toks[end - 1].initial else k
+        if t.acronym or t.initial or self._is_street(t):
+            return k
+        key = t.key
+        common = key in lex.common
+        if key in lex.first_names and not (k and toks[k - 1].end == t.start - 1 and text[t.start - 2 : t.start - 1].isdigit()):
+            if t.cap or (not common and len(key) > 2):
+                end = self._parse(text, toks, k, "lexicon", sloppy)
+                if end > k + 1 or (end == k + 1 and key not in self._ambiguous and not common):
+                    return end
+                return k
+        if t.cap and not common and key in lex.surnames:  # "Yilmaz belde", "Wang Fang"
+            return self._parse(text, toks, k, "lexicon", sloppy)
+        if key in TUSSENVOEGSELS and nxt is not None:  # "van Dijk", "De Vries", "el Amrani"
+            j = k
+            while j < n and toks[j].key in TUSSENVOEGSELS and j - k < 3:
+                j += 1
+            if j < n and j > k and self._gap_ok(text, toks[j - 1], toks[j]):
+                s = toks[j]
+                if s.cap and s.key in lex.surnames and not s.allow and not self._is_street(s):
+                    if s.key not in lex.common or j - k > 1 or t.cap:
+                        return j + 1
+            return k
+        if t.cap and not common and not t.allow and nxt is not None and nxt.cap and not nxt.allow:
+            # "Ngozi Okafor": an unknown capitalised word followed by a known surname.
+            if nxt.key in lex.surnames and not self._is_street(nxt):
+                return self._parse(text, toks, k, "lexicon", sloppy)
+        return k

@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Dutch licence plates (kentekens) in all fourteen side-codes.
+
+With dashes (``12-ABC-3``, ``ab-123-c``) a plate is unambiguous in any case. Without dashes (``12ABC3``) only
+upper case counts, and side-code 2 (``1234AB``) is left to the postcode detector because it looks the same.
+After a word such as "kenteken" spaces may stand in for the dashes and lower case is accepted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from connectors.detectors.base import Span
+
+__all__ = ["LicencePlateDetector", "SIDE_CODES"]
+
+#: The RDW side-codes 1–14 as letter (L) / digit (D) group lengths.
+SIDE_CODES: dict[int, tuple[str, str, str]] = {
+    1: ("LL", "DD", "DD"), 2: ("DD", "DD", "LL"), 3: ("DD", "LL", "DD"), 4: ("LL", "DD", "LL"),
+    5: ("LL", "LL", "DD"), 6: ("DD", "LL", "LL"), 7: ("DD", "LLL", "D"), 8: ("D", "LLL", "DD"),
+    9: ("LL", "DDD", "L"), 10: ("L", "DDD", "LL"), 11: ("LLL", "DD", "L"), 12: ("L", "DD", "LLL"),
+    13: ("D", "LL", "DDD"), 14: ("DDD", "LL", "D"),
+}  # fmt: skip
+
+
+def _group(spec: str, letters: str) -> str:
+    return f"{letters}{{{len(spec)}}}" if spec[0] == "L" else rf"\d{{{len(spec)}}}"
+
+
+def _pattern(sep: str, letters: str, codes: list[int]) -> str:
+    alts = [sep.join(_group(g, letters) for g in SIDE_CODES[c]) for c in codes]
+    return "(?:" + "|".join(alts) + ")"
+
+
+_ALL = list(SIDE_CODES)
+_DASHED = re.compile(rf"(?<![\w-]){_pattern('-', '[A-Za-z]', _ALL)}(?![\w-])")
+_COMPACT = re.compile(rf"(?<![\w-]){_pattern('', '[A-Z]', [c for c in _ALL if c != 2])}(?![\w-])")
+_CONTEXT = re.compile(r"(?i)\b(?:kenteken(?:nummer|plaat)?|nummerplaat|nr\.?\s?plaat)\W{0,4}")
+_SPACED = re.compile(rf"(?i){_pattern('[ -]?', '[A-Z]', _ALL)}(?![\w-])")
+
+
+class LicencePlateDetector:
+    """Dutch licence plates. ``strict`` (the hub's guard) accepts only the dashed form."""
+
+    name = "licence_plate"
+    placeholder = "KENTEKEN"
+    priority = 30
+
+    def __init__(self, *, strict: bool = False) -> None:
+        self.strict = strict
+
+    def find(self, text: str) -> list[Span]:
+        if not any(c.isdigit() for c in text):
+            return []
+        spans = [Span(m.start(), m.end(), self.placeholder, self.priority) for m in _DASHED.finditer(text)]
+        if self.strict:
+            return spans
+        spans += [Span(m.start(), m.end(), self.placeholder, self.priority) for m in _COMPACT.finditer(text)]
+        for ctx in _CONTEXT.finditer(text):
+            m = _SPACED.match(text, ctx.end())
+            if m:
+                spans.append(Span(m.start(), m.end(), self.placeholder, self.priority + 1))
+        return spans
