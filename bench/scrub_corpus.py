@@ -333,8 +333,8 @@ class _Builder:
         return self.k("time", self.g.pick(["om 10.30 uur", "om 14:15", "rond 9 uur", "om half acht", "om 16.45 uur"]))
 
     def qty(self) -> str:
-        return self.k("quantity", self.g.pick(["3 keer", "2 weken", "20 minuten", "45 minuten", "5 containers",
-                                                 "3 maanden", "twee weken", "12 kinderen"]))  # fmt: skip
+        return self.k("quantity", self.g.pick(["3 keer", "2 weken", "20 minuten", "45 minuten", "3 maanden",
+                                                 "twee weken", "10 dagen"]))  # fmt: skip
 
     def road(self) -> str:
         return self.k("place", self.g.pick(ROADS))
@@ -370,10 +370,12 @@ def _personal(b: _Builder) -> str:
         return _birth_sentence(b)
     if n == 12:
         kw, val = g.klant()
-        return g.pick([f"Mijn {kw} is {b.p('KLANTNUMMER', val)}.", f"{kw.capitalize()}: {b.p('KLANTNUMMER', val)}"])
+        b.p("KLANTNUMMER", val)
+        return g.pick([f"Mijn {kw} is {val}.", f"{kw.capitalize()}: {val}"])
     if n == 13:
         kw, val = g.referentie()
-        return g.pick([f"Het gaat om {kw} {b.p('REFERENTIE', val)}.", f"{kw.capitalize()}: {b.p('REFERENTIE', val)}"])
+        b.p("REFERENTIE", val)
+        return g.pick([f"Het gaat om {kw} {val}.", f"{kw.capitalize()}: {val}"])
     if n == 14:
         return f"Zie mijn profiel {b.p('URL', g.url())} voor de foto's van de {b.topic()}."
     if n == 15:
@@ -416,7 +418,8 @@ def _keep(b: _Builder) -> str:
     g = b.g
     n = g.r.randrange(13)
     if n == 0:
-        return f"{b.event().capitalize()} is de {b.topic()} niet meer opgehaald {b.street_place()}."
+        event = g.event_date().capitalize()
+        return f"{b.k('event_date', event)} is de {b.topic()} niet meer opgehaald {b.street_place()}."
     if n == 1:
         return f"Volgens {b.law()} had ik binnen {b.qty()} een besluit moeten krijgen."
     if n == 2:
@@ -450,11 +453,15 @@ def _wrap(b: _Builder, body: str) -> tuple[str, str]:
     g = b.g
     channel = g.pick(["phone", "email", "web_form", "customer_survey", "chat", "social_media", "letter", "counter"])
     if channel == "phone":
-        return channel, g.pick([f"Klant belt ivm {b.topic()}. {body} Terugbelverzoek.",
-                                f"Tel. notitie: {body} Doorgezet naar backoffice.", f"KCC: klant belt. {body}"])  # fmt: skip
+        form = g.r.randrange(3)
+        if form == 0:
+            return channel, f"Klant belt ivm {b.topic()}. {body} Terugbelverzoek."
+        return channel, f"Tel. notitie: {body} Doorgezet naar backoffice." if form == 1 else f"KCC: klant belt. {body}"
     if channel == "email":
-        greeting = g.pick(["Beste,", "Geachte heer/mevrouw,", f"Beste {b.name('given')},", "Hallo,",
-                           f"Geachte {b.titled()},"])  # fmt: skip
+        form = g.r.randrange(5)
+        greeting = ["Beste,", "Geachte heer/mevrouw,", "Hallo,"][form] if form < 3 else (
+            f"Beste {b.name('given')}," if form == 3 else f"Geachte {b.titled()},"
+        )
         closing = g.pick(["Met vriendelijke groet,", "Groeten,", "Mvg", "Vriendelijke groeten,", "Hartelijke groet,"])
         return channel, f"{greeting}\n\n{body}\n\n{closing}\n{b.name()}"
     if channel == "web_form":

@@ -1,44 +1,30 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The mapping file: how one agency export becomes standard signals.
 
-A mapping is a TOML file, read with :mod:`tomllib` into the pydantic models below (unknown keys are refused, so a
-typo never passes silently). Every key, with an example, is described in ``docs/connector-mapping.md``::
+A mapping is a TOML file, read with :mod:`tomllib` into the pydantic models below; unknown keys are refused, so a
+typo never passes silently. Every key is described, with examples, in ``docs/connector-mapping.md``::
 
-    format = "csv"                          # csv | jsonl | signalen | open311 | kto (optional: --format or extension)
-    date_format = "%d-%m-%Y %H:%M"          # strptime pattern of observed_at; left out: ISO 8601
-    on_unknown_category = "report"          # report (skip + report the record) | keep (carry it, no themes)
+    format = "csv"                        # csv | jsonl | signalen | open311 | kto (else --format or the extension)
+    date_format = "%d-%m-%Y %H:%M"        # strptime pattern of observed_at; left out: ISO 8601
 
-    [source]                                # constants of every signal from this export
-    organisation = "GM0344"
+    [source]                              # constants: organisation, organisation_kind, system, channel, kind,
+    organisation = "GM0344"               # language, timezone, municipality, category_scheme, id_scope
     organisation_kind = "municipality"
-    system = "Topdesk meldingen"            # also the scope of the stable ids
-    channel = "web_form"                    # when a record has no channel value
-    kind = "report"                         # when neither the record nor its category gives one
-    language = "nl"
-    timezone = "Europe/Amsterdam"           # for naive date-times in the export
-    municipality = "GM0344"                 # coarse location when a record has none
 
-    [csv]
-    delimiter = ";"
-
-    [columns]                               # the export's column (CSV) or key / dotted path (JSONL) per field
+    [columns]                             # the export's column (CSV) or key / dotted path (JSONL) per field
     id = "Meldingnummer"
     text = "Omschrijving"
     observed_at = "Datum melding"
     category = "Categorie"
 
-    [categories."Afval - container vol"]    # the export's own category codes
-    code = "afval-container-vol"
+    [categories."Afval - Container vol"]  # one of the export's own category codes: code?, label?, themes, kind?
     themes = ["afval"]
 
-    [channels]                              # the export's channel values -> standard channel codes
+    [channels]                            # the export's channel values -> standard channel codes ([kinds] alike)
     Telefoon = "phone"
 
-    [kinds]                                 # the export's kind values -> standard kind codes
-    Klacht = "complaint"
-
-Codes (channels, kinds, organisation kinds, languages, themes) are checked against the standard's code lists when
-they are installed, else against the agreed values; a wrong code is an :class:`MappingError` when the file loads.
+Codes (organisations, channels, kinds, languages, themes, ...) are checked against the standard's code lists when
+the file loads; a wrong one is a :class:`MappingError` that names the key, never a data value.
 """
 
 from __future__ import annotations
@@ -72,21 +58,6 @@ __all__ = [
 
 FORMATS = ("csv", "jsonl", "signalen", "open311", "kto")
 
-# The agreed values (see .notes/CONTEXT.md); the installed code lists win when they exist.
-_AGREED: dict[str, tuple[str, ...]] = {
-    "channel": (
-        "phone", "web_form", "email", "counter", "app", "social_media", "letter", "customer_survey",
-        "professional_observation", "chat",
-    ),
-    "kind": (
-        "report", "complaint", "question", "objection", "compliment", "suggestion", "survey_answer",
-        "professional_signal",
-    ),
-    "organisation_kind": (
-        "municipality", "national_agency", "flemish_local_government", "province", "water_board", "other",
-    ),
-    "language": ("nl", "nl-BE", "en", "fr", "de", "tr", "ar", "pl", "und"),
-}  # fmt: skip
 # The standard's code list files behind each kind of code (an organisation is a municipality or a national agency).
 _CODELISTS = {
     "channel": ("channels",),
@@ -111,10 +82,9 @@ class MappingError(InvalidInputError):
 
 @cache
 def known_codes(name: str) -> frozenset[str] | None:
-    """The codes of one of the standard's code lists (``channel``, ``kind``, ``theme``, ...), or None if unknown.
+    """The codes of the standard's code list(s) behind ``name`` (``channel``, ``kind``, ``theme``, ...).
 
-    Falls back to the agreed values while the code list files are not installed (themes and organisations have
-    no fallback: they are then not checked here, only when the signal is validated).
+    None when the code list is not installed: the value is then checked only when the signal is validated.
     """
     from governance.standard import codelist_codes
 
@@ -123,8 +93,7 @@ def known_codes(name: str) -> frozenset[str] | None:
         for codelist in _CODELISTS.get(name, (name,)):
             codes.update(codelist_codes(codelist))
     except HartslagError:
-        agreed = _AGREED.get(name)
-        return frozenset(agreed) if agreed else None
+        return None
     return frozenset(codes)
 
 

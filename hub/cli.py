@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from governance.cli import fail as _fail
+
 if TYPE_CHECKING:
     from hub.registry import Registry
 
@@ -17,13 +19,6 @@ T = TypeVar("T")
 __all__ = ["app"]
 
 app = typer.Typer(help="Run and operate the Hartslag hub.", no_args_is_help=True)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    from rich.console import Console
-
-    Console(stderr=True, highlight=False).print(f"[bold red]fout:[/] {message}", soft_wrap=True)
-    return typer.Exit(code)
 
 
 @app.command("serve")

@@ -83,11 +83,17 @@ _POSTCODE = re.compile(
     r"(?P<nr>,?\s(?:nr\.?\s?)?\d{1,5}(?![\d,.:]\d)(?:-?[A-Za-z]{1,2}\b|-\d{1,3}\b|-[IVX]{1,4}\b)?)?"
 )
 _NOT_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})
-_UNIT_LETTERS = frozenset(
-    "mb kb gb tb km pk kw cm mm ml cc bv nv hz ah ns eu uk us tv pc cv ov id mg kg is op in en na om al er te ik je we "
-    "ze of zo nu ja uw el la le de".split()
+# Upper-case pairs that are units or abbreviations after a number ("1200 MB", "2024 AH"), and lower-case pairs
+# that are Dutch words after a year or amount ("2019 op", "1250 is").
+_ABBREVIATION_LETTERS = frozenset(
+    "MB KB GB TB KM PK KW CM MM ML CC BV NV HZ AH NS EU UK US TV PC CV OV ID MG KG".split()
 )
-_POSTCODE_CONTEXT = re.compile(r"(?i)(?:postcode|postcode:|pc|adres|woon\w*|wonend)\W{0,3}$")
+_WORD_LETTERS = frozenset(
+    "mb kb gb tb km pk kw cm mm ml cc bv nv hz is op in en na om al er te ik je we ze of zo nu ja uw el la le de "
+    "eu ns tv pc ah".split()
+)
+_POSTCODE_CONTEXT = re.compile(r"(?i)(?:postcode|pc|adres|woon\w*|wonend|\d[a-z]?,)\W{0,3}$")
+_PLACE_AFTER = re.compile(r"\s+([^\W\d_]+(?:[-\s][^\W\d_]+)?)")
 
 
 class PostcodeDetector:
@@ -104,6 +110,8 @@ class PostcodeDetector:
         self.require_house_number = require_house_number
 
     def find(self, text: str) -> list[Span]:
+        if not any(c.isdigit() for c in text):
+            return []
         spans: list[Span] = []
         for m in _POSTCODE.finditer(text):
             letters = m.group(3)
@@ -112,15 +120,31 @@ class PostcodeDetector:
             has_number = m.group("nr") is not None
             if self.require_house_number and not has_number:
                 continue
-            context = _POSTCODE_CONTEXT.search(text, max(0, m.start() - 12), m.start()) is not None
-            if not (has_number or context):
-                # Upper case "3011 AB" or compact "3011ab" read as a postcode; "2019 op" does not.
-                if letters.isupper():
-                    if letters.lower() in _UNIT_LETTERS and m.group(2):
-                        continue
-                elif m.group(2) or letters.lower() in _UNIT_LETTERS:
-                    continue
-            elif has_number and not context and letters.lower() in _UNIT_LETTERS and not letters.isupper():
+            if not self._plausible(text, m, has_number):
                 continue
             spans.append(Span(m.start(), m.end(), self.placeholder, self.priority))
         return spans
+
+    @staticmethod
+    def _plausible(text: str, m: re.Match[str], has_number: bool) -> bool:
+        """Whether a ``dddd LL`` match is a postcode and not a year or amount followed by a word or unit."""
+        letters, spaced = m.group(3), bool(m.group(2))
+        if letters.isupper():
+            return has_number or not spaced or letters not in _ABBREVIATION_LETTERS or _context(text, m)
+        if letters.lower() in _WORD_LETTERS:
+            return _context(text, m)
+        return has_number or not spaced or _context(text, m)
+
+
+def _context(text: str, m: re.Match[str]) -> bool:
+    """A postcode keyword or a house number before, or a known place name right after."""
+    if _POSTCODE_CONTEXT.search(text, max(0, m.start() - 14), m.start()):
+        return True
+    after = _PLACE_AFTER.match(text, m.end(3))
+    if after is None:
+        return False
+    lex = lexicon()
+    words = after.group(1)
+    return fold(words) in lex.allow_words or fold(words.split()[0]) in lex.allow_words or (
+        fold(words.split()[0]) in lex.allow_phrases
+    )

@@ -40,7 +40,7 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 _REFERENCE = re.compile(
     rf"(?i)\b(?:(?P<klant>{_alternation(CUSTOMER_KEYWORDS)})|(?P<zaak>{_alternation(CASE_KEYWORDS)}))"
-    r"(?:\s?(?:nummer|nr\.?|no\.?|id))?"  # "dossier nr." / "zaak nummer"
+    r"\.?(?:\s?(?:nummer|nr\.?|no\.?|id))?"  # "klantnr." / "dossier nr." / "zaak nummer"
     r"(?:\s*(?::|#|is|was|luidt|=)\s*|\s+|(?<=\.))"
     r"(?P<value>[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9]))*)"
 )

@@ -35,7 +35,10 @@ def _pattern(sep: str, letters: str, codes: list[int]) -> str:
 _ALL = list(SIDE_CODES)
 _DASHED = re.compile(rf"(?<![\w-]){_pattern('-', '[A-Za-z]', _ALL)}(?![\w-])")
 _COMPACT = re.compile(rf"(?<![\w-]){_pattern('', '[A-Z]', [c for c in _ALL if c != 2])}(?![\w-])")
-_CONTEXT = re.compile(r"(?i)\b(?:kenteken(?:nummer|plaat)?|nummerplaat|nr\.?\s?plaat)\W{0,4}")
+_CONTEXT = re.compile(
+    r"(?i)\b(?:kenteken(?:nummer|plaat)?|nummerplaat|nr\.?\s?plaat|auto|wagen|voertuig|bus|busje|bestelbus|"
+    r"vrachtwagen|camper|motor|scooter|brommer|aanhanger|caravan)(?:\s+(?:met|is|was|van))?\W{0,4}"
+)
 _SPACED = re.compile(rf"(?i){_pattern('[ -]?', '[A-Z]', _ALL)}(?![\w-])")
 
 

@@ -208,7 +208,8 @@ def test_jsonl_line_that_is_not_an_object(tmp_path: Path) -> None:
 
 def test_a_record_the_csv_parser_refuses_does_not_stop_the_rest(tmp_path: Path) -> None:
     huge = "x" * 200_000  # beyond the csv module's field limit
-    path = _write(tmp_path, f"nr;datum;tekst\n1;2026-03-01;Lamp kapot\n2;2026-03-01;{huge}\n3;2026-03-01;Gat in de weg\n")
+    rows = ["nr;datum;tekst", "1;2026-03-01;Lamp kapot", f"2;2026-03-01;{huge}", "3;2026-03-01;Gat in de weg"]
+    path = _write(tmp_path, "\n".join(rows) + "\n")
     signals, report = read_signals(path, make_mapping(), scrubber(), "csv")
     assert [s["text"] for s in signals] == ["Lamp kapot", "Gat in de weg"]
     assert report.issues == [ReadIssue("export.csv", 3, "malformed CSV (field larger than field limit (131072))")]

@@ -9,17 +9,8 @@ from typing import Any
 
 import pytest
 
-from connectors.records import (
-    MAX_TEXT,
-    ReaderDefaults,
-    RecordError,
-    SourceRecord,
-    build_signal,
-    lookup,
-    postcode_area,
-    safe_code,
-    stable_id,
-)
+from connectors.records import MAX_TEXT, ReaderDefaults, RecordError, SourceRecord, build_signal, stable_id
+from connectors.values import lookup, postcode_area, safe_code
 from governance.standard import validate
 from tests.connectors.reader_support import StandIn, make_mapping
 
