@@ -33,6 +33,7 @@ from governance.errors import InvalidInputError
 
 __all__ = [
     "BATCH_TOPIC",
+    "DLQ_TOPIC",
     "MAX_MESSAGE_BYTES",
     "RECEIPT_TOPIC",
     "KafkaTransport",
@@ -41,6 +42,7 @@ __all__ = [
     "iter_records",
     "make_consumer",
     "make_producer",
+    "publish_dead_letter",
     "publish_receipt",
     "publish_refusal",
     "refusal_document",
@@ -238,3 +240,14 @@ def _answer(doc: dict[str, Any]) -> Receipt:
             raise ReceiverBusyError(f"the receiver could not take the batch now ({code})")
         raise BatchRefused(code, str(problem.get("detail") or ""), status if isinstance(status, int) else None)
     return Receipt.from_dict(doc)
+
+
+DLQ_TOPIC = "hartslag.batches.v1.dlq"
+
+
+def publish_dead_letter(
+    producer: KafkaProducer, key: bytes | None, value: bytes, *, code: str, detail: str, timeout: float = 10.0
+) -> None:
+    """Park a refused batch on :data:`DLQ_TOPIC`, unchanged, with the refusal's code and detail as headers."""
+    headers = [("hartslag-refusal-code", code.encode("utf-8")), ("hartslag-refusal-detail", detail.encode("utf-8"))]
+    producer.send(DLQ_TOPIC, key=key, value=value, headers=headers).get(timeout=timeout)

@@ -34,7 +34,23 @@ def create_app(settings: Settings, services: HubServices | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        intake = None
+        if settings.kafka:
+            from connectors.kafka_bus import bootstrap_servers
+            from hub.kafka_intake import KafkaIntake
+
+            status_of = {code: status for code, (status, _) in PROBLEMS.items()}
+            intake = KafkaIntake(
+                built.ingest,
+                bootstrap_servers(settings.kafka),
+                group_id=settings.kafka_group,
+                metrics=built.metrics,
+                status_of=status_of,
+            )
+            intake.start()
         yield
+        if intake is not None:
+            intake.stop()
         if services is None:
             built.close()
 

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     hub_id: str = Field(default="hartslag-hub", min_length=1, max_length=100, description="The batches' audience.")
     kafka: str | None = Field(default=None, description="Kafka bootstrap server host:port; consume batches when set.")
+    kafka_group: str = Field(default="hartslag-hub", description="Consumer group of the hub's Kafka intake.")
     admin_token: SecretStr | None = Field(default=None, description="Bearer token of the admin API (beheer).")
     max_body_bytes: int = Field(default=24 * 1024 * 1024, ge=1024, description="Largest accepted request body.")
     max_signals: int = Field(default=1000, ge=1, le=1000, description="Most signals in one batch.")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from connectors.detectors.base import Span
-from connectors.detectors.lexicon import TUSSENVOEGSELS, fold, lexicon
+from connectors.detectors.lexicon import TUSSENVOEGSELS, fold, lexicon, tokens_of
 
 __all__ = ["AddressDetector", "PostcodeDetector", "STREET_SUFFIXES"]
 
@@ -93,7 +93,7 @@ _WORD_LETTERS = frozenset(
     "eu ns tv pc ah".split()
 )
 _POSTCODE_CONTEXT = re.compile(r"(?i)(?:postcode|pc|adres|woon\w*|wonend|\d[a-z]?,)\W{0,3}$")
-_PLACE_AFTER = re.compile(r"\s+([^\W\d_]+(?:[-\s][^\W\d_]+)?)")
+_PLACE_AFTER = re.compile(r"\s+((?:[^\W\d_']+[-\s]?){1,4})")
 
 
 class PostcodeDetector:
@@ -144,7 +144,7 @@ def _context(text: str, m: re.Match[str]) -> bool:
     if after is None:
         return False
     lex = lexicon()
-    words = after.group(1)
-    return fold(words) in lex.allow_words or fold(words.split()[0]) in lex.allow_words or (
-        fold(words.split()[0]) in lex.allow_phrases
-    )
+    words = [fold(w) for w in tokens_of(after.group(1))]
+    if words and words[0] in lex.allow_words:
+        return True
+    return any(tuple(words[: len(p)]) == p for p in lex.allow_phrases.get(words[0], ()) if words)

@@ -20,6 +20,10 @@ _BSN_CONTEXT = re.compile(
 )
 
 
+# How people write a BSN: plain, "1234.56.782", "123 456 782", "12.34.56.782" (8 digits only after "BSN").
+_BSN_GROUPINGS = frozenset({(9,), (8,), (4, 2, 3), (3, 3, 3), (2, 3, 4), (3, 2, 4), (2, 2, 2, 3), (3, 2, 2, 2)})
+
+
 def eleven_proof(digits: str) -> bool:
     """True when an 8- or 9-digit string passes the BSN 11-proef (8 digits are read with a leading zero)."""
     if len(digits) == 8:
@@ -45,23 +49,33 @@ class BsnDetector:
         return not self.strict and _BSN_CONTEXT.search(text, max(0, start - 40), start) is not None
 
     def find(self, text: str) -> list[Span]:
+        if not any(c.isdigit() for c in text):
+            return []
         spans: list[Span] = []
         for _, _, groups in digit_runs(text):
             n = len(groups)
             for i in range(n):
-                if i and groups[i].start - groups[i - 1].end > 3:
+                # Never start inside a dash/dot-joined number such as a date ("9-1-2025 2212").
+                if i and groups[i].start - groups[i - 1].end <= 1:
                     continue
                 digits = ""
+                sizes: list[int] = []
+                seps: set[str] = set()
                 for j in range(i, min(n, i + 4)):
-                    if j > i and (groups[j].start - groups[j - 1].end > 1 or len(groups[j].digits) < 2):
-                        break
+                    if j > i:
+                        sep = text[groups[j - 1].end : groups[j].start]
+                        if len(sep) != 1:
+                            break
+                        seps.add(sep)
                     digits += groups[j].digits
-                    if len(digits) > 9:
+                    sizes.append(len(groups[j].digits))
+                    if len(digits) > 9 or len(seps) > 1:
                         break
                     end_ok = j + 1 == n or groups[j + 1].start - groups[j].end > 1
-                    if len(digits) == 9 and end_ok and (eleven_proof(digits) or self._in_context(text, groups[i].start)):
-                        spans.append(Span(groups[i].start, groups[j].end, self.placeholder, self.priority))
-                    elif len(digits) == 8 and end_ok and self._in_context(text, groups[i].start):
+                    if not end_ok or tuple(sizes) not in _BSN_GROUPINGS:
+                        continue
+                    ok = (len(digits) == 9 and eleven_proof(digits)) or self._in_context(text, groups[i].start)
+                    if ok:
                         spans.append(Span(groups[i].start, groups[j].end, self.placeholder, self.priority))
         return spans
 

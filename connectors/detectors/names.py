@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from connectors.detectors.address import STREET_SUFFIXES
 from connectors.detectors.base import Span
 from connectors.detectors.lexicon import TUSSENVOEGSELS, Lexicon, fold, lexicon
 
@@ -31,6 +30,15 @@ _ABBREVIATIONS = frozenset(
     "nb ps as zoz tav ivm ed bv nv vof cq oa ca ad dwz mbt nav zsm evt bijv aub svp ovv iom tz wo ipv ihkv "
     "etc vs mvg".split()
 )
+# Street endings that no common surname has ("Groeneveld" and "Steenbergen" are names; "Kerkstraat" is not).
+_NAME_STREET_SUFFIXES = (
+    "straat", "laan", "weg", "plein", "gracht", "kade", "singel", "dreef", "steeg", "plantsoen", "boulevard",
+    "allee", "burgwal", "straatweg", "steenweg", "park", "markt", "pad",
+)
+_SIGNATURE_LINE = re.compile(r"[^\W\d_][\w .'’-]*")
+_PREPOSITIONS = frozenset("bij op naar van in aan met voor door over uit via om tot langs achter onder".split())
+_ARTICLE_BOUND = frozenset({"op", "in", "uit", "te"})
+_ARTICLES = frozenset({"de", "den", "der", "het", "'t", "ten", "ter"})
 _INITIAL_WORDS = frozenset({"th", "chr", "ph", "joh", "wm", "jac", "fr", "corn", "hk", "ij"})
 
 # Each trigger is followed by a name in a given "mode" that says how lenient the first word may be.
@@ -50,15 +58,19 @@ _TRIGGERS: tuple[tuple[str, str], ...] = (
         r"partner|vriend|vriendin|huisbaas|verhuurder|huurder|wijkagent|agent|leerling|student|patiënt|patient|"
         r"schoonmoeder|schoonvader|kleinzoon|kleindochter|stiefvader|stiefmoeder|mantelzorger|overbuurman|"
         r"overbuurvrouw|bovenbuurman|bovenbuurvrouw|onderbuurman|onderbuurvrouw|ex|baas|leidinggevende|"
-        r"begeleider|coach|hulpverlener|advocaat|notaris|huisarts|kind|zoontje|dochtertje|baby)(?=\s)",
+        r"begeleider|coach|hulpverlener|advocaat|notaris|huisarts|kind|zoontje|dochtertje|baby)(?=\s)"
+        r"|\b(?:klant|melder|aanvrager|cliënt|client)\s*:(?=\s)"
+        r"|\b(?:volgens|(?:terug)?bellen\s+naar|mailen\s+naar|doorverbonden\s+met|ik\s+heb|heb\s+ik|"
+        r"overleg\s+met|afspraak\s+met|samen\s+met|en\s+haar\s+man|en\s+zijn\s+vrouw)(?=\s)",
     ),
     (
         "strong",
-        r"(?:\bmijn\s+naam\s+is|\bnaam\s+is|\bik\s+heet|\bheet|\bgenaamd|\bnaam(?:\s+\w+)?\s*:|\bmelder\s*:|"
-        r"\baanvrager\s*:|\bklant\s*:|\bcontactpersoon\s*:|\bvan\s*:|\baan\s*:|\bcc\s*:|\bafzender\s*:|"
+        r"(?:\bmijn\s+naam\s+is|\bnaam\s+is|\bik\s+heet|\bheet|\bgenaamd|\bnaam(?:\s+\w+)?\s*:|"
+        r"\bcontactpersoon\s*:|\bvan\s*:|\baan\s*:|\bcc\s*:|\bafzender\s*:|"
         r"\bondertekend(?:\s+door)?|\bspreekt\s+met|\bspreek\s+met|\bsprak\s+met|\bsprak\s+ik|\bgesproken\s+met|"
         r"\bgebeld\s+door|\bcontact\s+met|\bnamens|\bt\.\s?a\.\s?v\.?|\btav\b|\bter\s+attentie\s+van|\bi\.o\.v\.?|"
-        r"\bin\s+opdracht\s+van|\bmy\s+name\s+is|\bthis\s+is)(?=[\s:,])",
+        r"\bin\s+opdracht\s+van|\bmy\s+name\s+is|\bthis\s+is|\bcontact\s*:|\bhet\s+gaat\s+om|\bt\.\s?n\.\s?v\.?|"
+        r"\btnv|\bten\s+name\s+van|\bop\s+naam\s+van|\bwelke\s+door)(?=[\s:,])",
     ),
     ("weak", r"\bik\s+ben(?=\s)"),
     (
@@ -93,6 +105,7 @@ class _Tok:
     cap: bool
     acronym: bool
     initial: bool
+    glued: bool  # followed by "." or "@" and more word characters: part of a domain, address or abbreviation
     allow: bool = False
     used: bool = False
 
@@ -117,12 +130,16 @@ class NameDetector:
             dot = m.end() < n and text[m.end()] == "."
             key = fold(word)
             initial = dot and (len(word) == 1 or key in _INITIAL_WORDS)
+            glued = (
+                m.end() + 1 < n and text[m.end()] in ".@/_" and text[m.end() + 1].isalnum() and not initial
+            ) or (m.start() > 0 and text[m.start() - 1] in "@/_.:" and not (m.start() > 1 and text[m.start() - 2] == " "))
             toks.append(
                 _Tok(
                     m.start(), m.end(), word, key,
                     cap=word[0].isupper(),
                     acronym=len(word) > 1 and word.isupper(),
                     initial=initial,
+                    glued=glued,
                 )
             )  # fmt: skip
         self._mark_allowed(toks)
@@ -141,7 +158,7 @@ class NameDetector:
 
     # -- word tests ----------------------------------------------------------------------------------------
     def _is_street(self, t: _Tok) -> bool:
-        return len(t.key) > 4 and t.key.endswith(STREET_SUFFIXES) and t.key not in self.lex.surnames
+        return len(t.key) > 4 and t.key.endswith(_NAME_STREET_SUFFIXES) and t.key not in self.lex.surnames
 
     def _known(self, t: _Tok) -> bool:
         return t.key in self.lex.first_names or t.key in self.lex.surnames
@@ -152,7 +169,7 @@ class NameDetector:
 
     def _name_part(self, t: _Tok, mode: str, after_particle: bool, sloppy: bool) -> bool:
         """Whether ``t`` can be a given name or surname here."""
-        if t.initial or self._is_street(t) or (t.allow and mode != "title"):
+        if t.initial or t.glued or self._is_street(t) or (t.allow and mode != "title"):
             return False
         common = t.key in self.lex.common
         if t.acronym:
@@ -172,6 +189,20 @@ class NameDetector:
         if a.initial:
             return gap in (".", ". ", ".  ")
         return gap in (" ", "  ") or (gap == "\t")
+
+    @staticmethod
+    def _particles(toks: list[_Tok], j: int, text: str) -> int:
+        """End of a particle chain starting at ``j`` ("van der", "op 't", "el"); ``j`` when there is none."""
+        n = len(toks)
+        k = j
+        while k < n and toks[k].key in TUSSENVOEGSELS and k - j < 3:
+            if k > j and text[toks[k - 1].end : toks[k].start] != " ":
+                break
+            k += 1
+        # "op", "in", "uit" are particles only in front of an article: "op de Weg", "in 't Veld"
+        if k > j and toks[j].key in _ARTICLE_BOUND and (k - j == 1 or toks[j + 1].key not in _ARTICLES):
+            return j
+        return k
 
     # -- parsing -------------------------------------------------------------------------------------------
     def _parse(self, text: str, toks: list[_Tok], i: int, mode: str, sloppy: bool) -> int:
@@ -193,11 +224,7 @@ class NameDetector:
                 break
             t = toks[j]
             if t.key in TUSSENVOEGSELS and not (t.cap and real == 0 and initials == 0 and mode == "lexicon"):
-                k = j
-                while k < n and toks[k].key in TUSSENVOEGSELS and k - j < 3:
-                    if k > j and not self._gap_ok(text, toks[k - 1], toks[k]):
-                        break
-                    k += 1
+                k = self._particles(toks, j, text)
                 if k < n and k > j and self._gap_ok(text, toks[k - 1], toks[k]):
                     if self._name_part(toks[k], mode, True, sloppy):
                         if self._is_street_follow(toks, k):
@@ -235,15 +262,17 @@ class NameDetector:
         by_start = {t.start: k for k, t in enumerate(toks)}
         for m in _TRIGGER.finditer(text):
             mode = m.lastgroup or "strong"
+            if mode == "title" and m.group().rstrip(".").isupper():
+                continue  # "6194 MW Zoetermeer": postcode letters, not "mw."
             gap = _GAP_AFTER_TRIGGER[mode].match(text, m.end())
             if gap is None:
                 continue
             k = by_start.get(gap.end())
             if k is None or toks[k].used:
                 continue
-            if not self._trigger_accepts(toks[k], mode, sloppy):
-                continue
-            end = self._parse(text, toks, k, mode, sloppy)
+            end = self._signature(text, toks, k) if mode == "close" else k
+            if end == k and self._trigger_accepts(toks[k], mode, sloppy):
+                end = self._parse(text, toks, k, mode, sloppy)
             if end > k:
                 self._take(toks, k, end, spans)
         for k, t in enumerate(toks):
@@ -251,7 +280,7 @@ class NameDetector:
                 continue
             end = self._lexicon_name(text, toks, k, sloppy)
             if end > k:
-                self._take(toks, k, end, spans)
+                self._take(toks, self._extend_left(text, toks, k, sloppy), end, spans)
         return spans
 
     def _take(self, toks: list[_Tok], k: int, end: int, spans: list[Span]) -> None:
@@ -259,11 +288,44 @@ class NameDetector:
             t.used = True
         spans.append(Span(toks[k].start, toks[end - 1].end, self.placeholder, self.priority))
 
+    def _signature(self, text: str, toks: list[_Tok], k: int) -> int:
+        """After a closing ("Met vriendelijke groet,"): a line of one to four name words is a signature."""
+        line_end = text.find("\n", toks[k].start)
+        line_end = len(text) if line_end < 0 else line_end
+        end = k
+        while end < len(toks) and toks[end].start < line_end:
+            end += 1
+        line = text[toks[k].start : line_end].strip()
+        if not 0 < end - k <= 4 or not _SIGNATURE_LINE.fullmatch(line):
+            return k
+        words = toks[k:end]
+        lex = self.lex
+        for t in words:
+            if t.allow or t.glued or self._is_street(t) or (t.key in lex.common and t.key not in TUSSENVOEGSELS):
+                return k
+        if all(t.key in TUSSENVOEGSELS or t.initial for t in words):
+            return k
+        return end
+
+    def _extend_left(self, text: str, toks: list[_Tok], k: int, sloppy: bool) -> int:
+        """Take in up to two unknown given names before a name found at ``k`` ("Nouhaila El Idrissi")."""
+        j = k
+        while j > 0 and k - j < 2:
+            p = toks[j - 1]
+            if p.used or p.allow or p.acronym or p.glued or p.initial or self._is_street(p):
+                break
+            if not self._gap_ok(text, p, toks[j]) or p.key in self.lex.common or p.key in TUSSENVOEGSELS:
+                break
+            if not (p.cap or (sloppy and len(p.key) > 2 and not self._verb_like(p.key))):
+                break
+            j -= 1
+        return j
+
     def _trigger_accepts(self, t: _Tok, mode: str, sloppy: bool) -> bool:
         """Whether the first word after a trigger may start a name."""
         lex = self.lex
         if t.initial or t.key in TUSSENVOEGSELS:
-            return mode in ("title", "strong", "close") or t.cap
+            return mode in ("title", "strong", "close", "role") or t.cap
         if mode == "weak":  # "ik ben ...": only a given name, or a capitalised unknown word in tidy text
             return (t.key in lex.first_names and t.key not in self._ambiguous) or (
                 t.cap and not sloppy and t.key not in lex.common and not t.allow and not t.acronym
@@ -273,7 +335,7 @@ class NameDetector:
         return self._name_part(t, mode, False, sloppy)
 
     def _lexicon_name(self, text: str, toks: list[_Tok], k: int, sloppy: bool) -> int:
-        """A name found through the lexicons (no trigger) starting at token ``k``."""
+        """End of a name found through the lexicons (no trigger) starting at token ``k``; ``k`` when none."""
         lex = self.lex
         t = toks[k]
         n = len(toks)
@@ -281,30 +343,36 @@ class NameDetector:
         if t.initial and t.cap and nxt is not None:  # "J.P. de Vries", "A. Yilmaz"
             end = self._parse(text, toks, k, "lexicon", sloppy)
             return end if end > k + 1 and not toks[end - 1].initial else k
-        if t.acronym or t.initial or self._is_street(t):
+        if t.acronym or t.initial or t.glued or self._is_street(t):
             return k
         key = t.key
         common = key in lex.common
-        if key in lex.first_names and not (k and toks[k - 1].end == t.start - 1 and text[t.start - 2 : t.start - 1].isdigit()):
+        after_digit = k > 0 and text[max(0, t.start - 2) : t.start - 1].isdigit() and toks[k - 1].end < t.start - 2
+        if key in lex.first_names and not after_digit:  # "Jan", "Zeynep Kaya", "jan de vries"
             if t.cap or (not common and len(key) > 2):
                 end = self._parse(text, toks, k, "lexicon", sloppy)
                 if end > k + 1 or (end == k + 1 and key not in self._ambiguous and not common):
                     return end
                 return k
-        if t.cap and not common and key in lex.surnames:  # "Yilmaz belde", "Wang Fang"
+        if key in lex.surnames and not common and (t.cap or (sloppy and len(key) > 3)):  # "Yilmaz belde"
             return self._parse(text, toks, k, "lexicon", sloppy)
         if key in TUSSENVOEGSELS and nxt is not None:  # "van Dijk", "De Vries", "el Amrani"
-            j = k
-            while j < n and toks[j].key in TUSSENVOEGSELS and j - k < 3:
-                j += 1
-            if j < n and j > k and self._gap_ok(text, toks[j - 1], toks[j]):
+            j = self._particles(toks, k, text)
+            if k < j < n and self._gap_ok(text, toks[j - 1], toks[j]):
                 s = toks[j]
-                if s.cap and s.key in lex.surnames and not s.allow and not self._is_street(s):
-                    if s.key not in lex.common or j - k > 1 or t.cap:
+                if s.key in lex.surnames and not s.allow and not s.glued and not self._is_street(s):
+                    if s.cap and (
+                        s.key not in lex.common or j - k > 1 or t.cap or k == 0 or toks[k - 1].key not in _PREPOSITIONS
+                    ):
+                        return j + 1
+                    if sloppy and not s.cap and s.key not in lex.common and len(s.key) > 3:
                         return j + 1
             return k
-        if t.cap and not common and not t.allow and nxt is not None and nxt.cap and not nxt.allow:
-            # "Ngozi Okafor": an unknown capitalised word followed by a known surname.
-            if nxt.key in lex.surnames and not self._is_street(nxt):
-                return self._parse(text, toks, k, "lexicon", sloppy)
+        if t.cap and not common and not t.allow and nxt is not None and nxt.cap:
+            # Two capitalised words that are no everyday word, place or organisation: "Ngozi Okafor",
+            # "Sharmila Sewnarain". In tidy Dutch only proper nouns are capitalised mid-sentence.
+            if not (nxt.allow or nxt.acronym or nxt.glued or nxt.initial or self._is_street(nxt)):
+                if nxt.key not in lex.common or nxt.key in lex.surnames:
+                    end = self._parse(text, toks, k, "lexicon", sloppy)
+                    return end if end > k + 1 else k
         return k

@@ -8,7 +8,7 @@ import pytest
 from connectors.envelope import EnvelopeError
 from hub.bus import DomainEvent
 from hub.ingest import IngestRefusal
-from tests.hub.conftest import HubWorld
+from tests.hub.world import HubWorld
 
 
 def test_accepts_a_batch_once_and_announces_each_signal(world: HubWorld) -> None:

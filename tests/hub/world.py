@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Hub test fixtures: a data folder with a registered agency and its real signing key."""
+"""Hub test fixtures (a pytest plugin, see tests/conftest.py): a data folder with a registered agency and its real
+signing key."""
 
 from __future__ import annotations
 

@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The hub's Kafka intake: consume ``hartslag.batches.v1`` in a consumer group and take the HTTP acceptance path.
+
+Offsets are committed only after a batch is stored and its receipt published, so a crash re-delivers the batch and
+the replay check answers with the original receipt (nothing is stored twice). A refused batch goes, unchanged, to
+``hartslag.batches.v1.dlq`` with the reason in its headers, and a refusal document goes to the receipt topic so the
+sender stops retrying. A retriable failure (storage unavailable) is not committed: the record is read again later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from typing import Any
+
+from connectors.envelope import EnvelopeError, peek_claims
+from connectors.kafka_bus import (
+    BATCH_TOPIC,
+    DLQ_TOPIC,
+    RECEIPT_TOPIC,
+    ensure_topics,
+    make_consumer,
+    make_producer,
+    publish_dead_letter,
+    publish_receipt,
+    publish_refusal,
+    refusal_document,
+)
+from governance.errors import HartslagError, RetriableError
+from hub.ingest import Ingest, IngestRefusal
+from hub.metrics import Metrics
+
+__all__ = ["KafkaIntake"]
+
+log = logging.getLogger("hartslag.hub.kafka")
+
+
+class KafkaIntake:
+    """Consumes batches from Kafka until :meth:`stop`; one instance per hub process, in a background thread."""
+
+    def __init__(
+        self,
+        ingest: Ingest,
+        bootstrap: str,
+        *,
+        group_id: str = "hartslag-hub",
+        metrics: Metrics | None = None,
+        status_of: dict[str, int] | None = None,
+        consumer_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.ingest = ingest
+        self.bootstrap = bootstrap
+        self.group_id = group_id
+        self.metrics = metrics
+        self.status_of = status_of or {}
+        self.consumer_options = consumer_options or {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Run the loop in a daemon thread."""
+        self._thread = threading.Thread(target=self.run, name="hartslag-kafka-intake", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the loop to finish its current poll and wait for it."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def run(self) -> None:
+        """Consume until stopped, reconnecting after broker failures."""
+        while not self._stop.is_set():
+            try:
+                self._consume()
+            except Exception as exc:  # the broker went away: wait and connect again
+                log.warning("kafka intake reconnecting", extra={"error": type(exc).__name__})
+                self._stop.wait(2.0)
+
+    def _consume(self) -> None:
+        ensure_topics(self.bootstrap, (BATCH_TOPIC, RECEIPT_TOPIC, DLQ_TOPIC))
+        consumer = make_consumer(self.bootstrap, [BATCH_TOPIC], group_id=self.group_id, **self.consumer_options)
+        producer = make_producer(self.bootstrap)
+        try:
+            while not self._stop.is_set():
+                polled = consumer.poll(timeout_ms=500)
+                for partition, records in polled.items():
+                    for record in records:
+                        try:
+                            self.handle(producer, record.key, record.value)
+                        except RetriableError:
+                            consumer.seek(partition, record.offset)  # read it again after a pause
+                            self._stop.wait(1.0)
+                            break
+                        consumer.commit()
+        finally:
+            consumer.close()
+            producer.close(timeout=5)
+
+    def handle(self, producer: Any, key: bytes | None, value: bytes) -> None:
+        """Accept one record: receipt on success, dead letter plus refusal document on a permanent refusal."""
+        started = time.perf_counter()
+        token = bytes(value).strip()
+        try:
+            result = self.ingest.accept(token, via="kafka")
+        except (EnvelopeError, IngestRefusal) as exc:
+            self._refuse(producer, key, token, exc)
+            return
+        except RetriableError:
+            raise
+        except HartslagError as exc:  # anything else coded is permanent for this record
+            self._refuse(producer, key, token, exc)
+            return
+        receipt = result.receipt
+        publish_receipt(producer, receipt.agency, receipt)
+        if self.metrics is not None:
+            outcome = "replayed" if result.replayed else "accepted"
+            self.metrics.batches.labels(outcome, "", "kafka").inc()
+            self.metrics.ingest_seconds.labels("kafka").observe(time.perf_counter() - started)
+
+    def _refuse(self, producer: Any, key: bytes | None, token: bytes, exc: HartslagError) -> None:
+        agency = key.decode("utf-8", "replace") if key else ""
+        try:
+            batch_id = str(peek_claims(token).get("jti"))
+        except HartslagError:
+            batch_id = None
+        status = self.status_of.get(exc.code, 400)
+        publish_dead_letter(producer, key, token, code=exc.code, detail=exc.message)
+        document = refusal_document(
+            batch_id=batch_id,
+            sha256=hashlib.sha256(token).hexdigest(),
+            agency=agency,
+            code=exc.code,
+            status=status,
+            detail=exc.message,
+        )
+        publish_refusal(producer, agency, document)
+        if self.metrics is not None:
+            self.metrics.batches.labels("refused", exc.code, "kafka").inc()
+        log.info("kafka batch refused", extra={"code": exc.code, "agency": agency})

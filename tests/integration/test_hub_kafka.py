@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The hub's Kafka intake against a real Kafka-protocol broker (Tansu): receipts, dead letters, commits after storage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from connectors.kafka_bus import DLQ_TOPIC, KafkaTransport, make_consumer
+from connectors.transport import BatchRefused
+from hub.kafka_intake import KafkaIntake
+from tests.hub.world import HubWorld
+from tests.receivers import TansuBroker
+
+pytestmark = pytest.mark.integration
+
+FAST_GROUP = {"max_poll_interval_ms": 3000, "session_timeout_ms": 6000, "heartbeat_interval_ms": 1000}
+
+
+@pytest.fixture
+def broker() -> Iterator[TansuBroker]:
+    started = TansuBroker()
+    yield started
+    started.stop()
+
+
+def _intake(world: HubWorld, broker: TansuBroker) -> KafkaIntake:
+    intake = KafkaIntake(
+        world.ingest, broker.bootstrap, status_of={"bad-signature": 401}, consumer_options=FAST_GROUP
+    )
+    intake.start()
+    return intake
+
+
+def test_batches_over_kafka_get_receipts_and_are_stored_once(world: HubWorld, broker: TansuBroker) -> None:
+    intake = _intake(world, broker)
+    transport = KafkaTransport(f"kafka://{broker.bootstrap}", receipt_timeout=30)
+    try:
+        signals = world.signals(40)
+        batch = world.signers["GM0363"].sign(signals)
+        receipt = transport.send("GM0363", batch.token)
+        assert (receipt.batch_id, receipt.accepted) == (batch.jti, 40)
+        again = transport.send("GM0363", batch.token)  # a resend after a lost receipt
+        assert again.accepted == 40 and again.batch_id == batch.jti
+        assert world.storage.count_signals() == 40
+    finally:
+        transport.close()
+        intake.stop()
+
+
+def test_refused_batch_goes_to_the_dead_letter_topic_with_its_reason(world: HubWorld, broker: TansuBroker) -> None:
+    intake = _intake(world, broker)
+    transport = KafkaTransport(f"kafka://{broker.bootstrap}", receipt_timeout=30)
+    try:
+        token = world.signers["GM0363"].sign(world.signals(3)).token
+        head, payload, signature = token.split(b".")
+        forged = b".".join([head, payload, signature[:-4] + (b"AAAA" if signature[-4:] != b"AAAA" else b"BBBB")])
+        with pytest.raises(BatchRefused) as caught:
+            transport.send("GM0363", forged)
+        assert caught.value.code == "bad-signature"
+        assert world.storage.count_signals() == 0
+        dlq = make_consumer(broker.bootstrap, [DLQ_TOPIC], group_id=None, consumer_timeout_ms=15000)
+        records = []
+        for record in dlq:
+            records.append(record)
+            break
+        dlq.close()
+        assert records and records[0].value == forged
+        headers = dict(records[0].headers)
+        assert headers["hartslag-refusal-code"] == b"bad-signature"
+    finally:
+        transport.close()
+        intake.stop()
+
+
+def test_a_restarted_intake_does_not_store_twice(world: HubWorld, broker: TansuBroker) -> None:
+    first = _intake(world, broker)
+    transport = KafkaTransport(f"kafka://{broker.bootstrap}", receipt_timeout=30)
+    try:
+        transport.send("GM0363", world.signers["GM0363"].sign(world.signals(10)).token)
+        first.stop()
+        # A new intake in the same group after the first stopped: committed records are not read again,
+        # and records read again (had the commit been lost) replay to the original receipt.
+        second = _intake(world, broker)
+        receipt = transport.send("GM0363", world.signers["GM0363"].sign(world.signals(10, seed=11)).token)
+        assert receipt.accepted == 10
+        assert world.storage.count_signals() == 20
+        assert world.storage.stats()["batches"] == 2
+        second.stop()
+    finally:
+        transport.close()
