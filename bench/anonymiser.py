@@ -46,7 +46,10 @@ def leaked(kind: str, value: str, source: str, output: str, all_names: list[str]
     A name leaks when any of its words (three letters or more, particles aside) is in the output more often than
     in the source with every planted name cut out (so "bij de bakker" does not count against "Bakker").
     """
-    if value.lower() in output.lower():
+    if kind == "NAAM":
+        if re.search(r"(?<!\w)" + re.escape(value) + r"(?!\w)", output, re.I):
+            return True
+    elif value.lower() in output.lower():
         return True
     if kind in _DIGITY:
         compact = _COMPACT.sub("", value).lower()

@@ -5,7 +5,8 @@ Wire form (JSON, the same over HTTP and Kafka)::
 
     {"batch_id": "<jti>", "agency": "GM0363", "received_at": "2026-11-26T10:00:00+00:00",
      "sha256": "<hex of the token bytes>", "accepted": 498, "duplicate": 1,
-     "rejected": [{"id": "<signal id>", "reason": "schema-invalid", "detail": "/text: is shorter than 1 characters"}]}
+     "rejected": [{"id": "<signal id>", "reason": "schema-invalid", "detail": "/text: is shorter than 1 characters"}],
+     "accepted_ids": ["<signal id>", ...], "duplicate_ids": ["<signal id>"]}
 
 ``accepted`` + ``duplicate`` + ``len(rejected)`` is the number of signals in the batch. A receipt sent again for
 the same bytes (a replay) is the original one plus ``"replayed": true`` (over HTTP also status 200 instead of 202).
@@ -52,6 +53,8 @@ class Receipt:
     agency: str = ""
     sha256: str = ""
     replayed: bool = field(default=False, compare=False)  # the receiver had these bytes already (a replay)
+    accepted_ids: tuple[str, ...] = ()  # the ids behind the counts, when the receiver lists them (the hub does)
+    duplicate_ids: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -68,6 +71,8 @@ class Receipt:
             "accepted": self.accepted,
             "duplicate": self.duplicate,
             "rejected": [{"id": r.id, "reason": r.reason, "detail": r.detail} for r in self.rejected],
+            "accepted_ids": list(self.accepted_ids),
+            "duplicate_ids": list(self.duplicate_ids),
             **({"replayed": True} if self.replayed else {}),
         }
 
@@ -94,6 +99,8 @@ class Receipt:
                 agency=str(doc.get("agency", "")),
                 sha256=str(doc.get("sha256", "")),
                 replayed=replayed or doc.get("replayed") is True,
+                accepted_ids=tuple(str(i) for i in doc.get("accepted_ids", ())),
+                duplicate_ids=tuple(str(i) for i in doc.get("duplicate_ids", ())),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InvalidReceiptError("the receipt lacks a field or has one of the wrong type") from exc

@@ -156,6 +156,7 @@ class Ingest:
         rejected: list[Rejection] = []
         candidates: dict[str, dict[str, Any]] = {}
         duplicates = 0
+        within_batch: list[str] = []
         for signal in signals:
             signal_id = str(signal.get("id", "")) if isinstance(signal, dict) else ""
             problem = self.validator.first_problem(signal)
@@ -171,10 +172,12 @@ class Ingest:
                 continue
             if signal_id in candidates:
                 duplicates += 1
+                within_batch.append(signal_id)
                 continue
             candidates[signal_id] = signal
         existing = self.storage.existing_signal_ids(agency, list(candidates))
         duplicates += len(existing)
+        duplicate_ids = within_batch + [sid for sid in candidates if sid in existing]
         stored = [
             StoredSignal(sid, agency, batch_id, now, doc) for sid, doc in candidates.items() if sid not in existing
         ]
@@ -186,6 +189,8 @@ class Ingest:
             rejected=tuple(rejected),
             agency=agency,
             sha256=sha256,
+            accepted_ids=tuple(s.id for s in stored),
+            duplicate_ids=tuple(duplicate_ids),
         )
         return receipt, stored
 

@@ -51,6 +51,8 @@ class ReceiptPublic(BaseModel):
     accepted: int
     duplicate: int
     rejected: list[RejectionPublic]
+    accepted_ids: list[str] = Field(default_factory=list, description="Ids of the signals stored from this batch.")
+    duplicate_ids: list[str] = Field(default_factory=list, description="Ids that were already stored.")
 
 
 class KeyPublic(BaseModel):

@@ -37,6 +37,7 @@ _BIRTH = re.compile(
     r"(?i)\b(?:geboren|geb\.?|geboortedatum|geboorte\s?datum|geb\.?\s?datum|gebdat|geboortejaar|geboortejaar|"
     r"date of birth|dob|d\.o\.b\.?|born|jarig|verjaardag|bouwjaar van mij)\b"
 )
+_SENTENCE_END = re.compile(r"[.!?;]\s|\n")
 _EVENT = re.compile(
     r"(?i)\b(?:sinds|sedert|vanaf|per|tot|t/m|tot en met|ingaande|met ingang van|m\.i\.v\.|na|voor|tussen)\s+$"
 )
@@ -62,11 +63,15 @@ class BirthDateDetector:
             parsed = self._parse(m)
             if parsed is None:
                 continue
-            day, month, year = parsed
-            in_context = any(0 <= m.start() - b <= self.window and "\n" not in text[b : m.start()] for b in births)
-            if in_context:
-                spans.append(Span(m.start(), m.end(), self.placeholder, self.priority))
-            elif day and year and 1900 <= year <= self.latest_birth_year and not self._event_before(text, m.start()):
+            day, _, year = parsed
+            # A birth word covers the first date after it in the same sentence ("geboren op X. Sinds Y" keeps Y).
+            in_context = False
+            for b in births:
+                if 0 <= m.start() - b <= self.window and not _SENTENCE_END.search(text, b, m.start()):
+                    in_context = not any(b <= s.start < m.start() for s in spans)
+            if in_context or (
+                day and year and 1900 <= year <= self.latest_birth_year and not self._event_before(text, m.start())
+            ):
                 spans.append(Span(m.start(), m.end(), self.placeholder, self.priority))
         return spans
 

@@ -18,7 +18,6 @@ words ("Klant", "Gemeente"), acronyms ("UWV") and street names ("Kerkstraat") ar
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from connectors.detectors.base import Span
 from connectors.detectors.lexicon import TUSSENVOEGSELS, Lexicon, fold, lexicon
@@ -96,18 +95,30 @@ _GAP_AFTER_TRIGGER = {
 }
 
 
-@dataclass(slots=True)
 class _Tok:
-    start: int
-    end: int
-    text: str
-    key: str
-    cap: bool
-    acronym: bool
-    initial: bool
-    glued: bool  # followed by "." or "@" and more word characters: part of a domain, address or abbreviation
-    allow: bool = False
-    used: bool = False
+    """A word token with the features name detection looks at."""
+
+    __slots__ = ("acronym", "allow", "cap", "end", "glued", "initial", "key", "start", "text", "used")
+
+    def __init__(
+        self, start: int, end: int, text: str, key: str, cap: bool, acronym: bool, initial: bool, glued: bool
+    ) -> None:
+        self.start, self.end, self.text, self.key = start, end, text, key
+        self.cap, self.acronym, self.initial, self.glued = cap, acronym, initial, glued
+        self.allow = False
+        self.used = False
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _fold_cached(word: str) -> str:
+    key = _FOLDED.get(word)
+    if key is None:
+        if len(_FOLDED) > 100_000:  # bound the memo on endless streams of new words
+            _FOLDED.clear()
+        key = _FOLDED[word] = fold(word)
+    return key
 
 
 class NameDetector:
@@ -122,28 +133,28 @@ class NameDetector:
         self._ambiguous = self.lex.ambiguous_first_names
 
     # -- tokens --------------------------------------------------------------------------------------------
-    def _tokens(self, text: str) -> list[_Tok]:
+    def _tokens(self, text: str) -> tuple[list[_Tok], bool]:
+        """The tokens of ``text``, and whether any word is capitalised mid-sentence (tidy text)."""
         toks: list[_Tok] = []
         n = len(text)
+        mid_cap = False
+        fold_ = _fold_cached
         for m in _TOKEN.finditer(text):
+            s, e = m.span()
             word = m.group()
-            dot = m.end() < n and text[m.end()] == "."
-            key = fold(word)
-            initial = dot and (len(word) == 1 or key in _INITIAL_WORDS)
-            glued = (
-                m.end() + 1 < n and text[m.end()] in ".@/_" and text[m.end() + 1].isalnum() and not initial
-            ) or (m.start() > 0 and text[m.start() - 1] in "@/_.:" and not (m.start() > 1 and text[m.start() - 2] == " "))
-            toks.append(
-                _Tok(
-                    m.start(), m.end(), word, key,
-                    cap=word[0].isupper(),
-                    acronym=len(word) > 1 and word.isupper(),
-                    initial=initial,
-                    glued=glued,
-                )
-            )  # fmt: skip
+            key = fold_(word)
+            after = text[e] if e < n else " "
+            initial = after == "." and (len(word) == 1 or key in _INITIAL_WORDS)
+            # Glued to "." "@" "/" "_": part of a domain, e-mail address, URL or abbreviation, not a name.
+            glued = (after in ".@/_" and not initial and e + 1 < n and text[e + 1].isalnum()) or (
+                s > 0 and text[s - 1] in "@/_." and not (s > 1 and text[s - 2] == " ")
+            )
+            cap = word[0].isupper()
+            if cap and toks and not mid_cap and text[toks[-1].end : s] in (" ", ", "):
+                mid_cap = True
+            toks.append(_Tok(s, e, word, key, cap, len(word) > 1 and word.isupper(), initial, glued))
         self._mark_allowed(toks)
-        return toks
+        return toks, mid_cap
 
     def _mark_allowed(self, toks: list[_Tok]) -> None:
         lex = self.lex
@@ -165,7 +176,8 @@ class NameDetector:
 
     @staticmethod
     def _verb_like(key: str) -> bool:
-        return len(key) > 3 and key.endswith(("de", "te", "ing", "heid", "lijk", "isch", "baar", "tie", "eren"))
+        """Past tenses and abstract nouns ("belde", "regelde", "gezondheid"): no names, even when unknown."""
+        return len(key) > 3 and "-" not in key and key.endswith(("de", "te", "heid", "lijk", "isch", "baar", "tie", "eren"))
 
     def _name_part(self, t: _Tok, mode: str, after_particle: bool, sloppy: bool) -> bool:
         """Whether ``t`` can be a given name or surname here."""
@@ -175,9 +187,9 @@ class NameDetector:
         if t.acronym:
             return mode == "title" and not common and not t.allow and len(t.key) > 1
         if t.cap:
-            return not common or self._known(t)
-        # lower case: a known name; after a given name or a particle even one that is also a word ("jan bakker")
-        if self._known(t) and (not common or after_particle or mode == "next"):
+            return not common or after_particle or self._known(t)
+        # lower case: a known name; in context even one that is also a word ("jan bakker", "mw. visser")
+        if self._known(t) and (not common or after_particle or mode not in ("lexicon", "weak", "greet")):
             return True
         if (after_particle or mode in ("title", "strong", "close") or sloppy) and not common:
             return len(t.key) > 2 and not self._verb_like(t.key)
@@ -223,9 +235,11 @@ class NameDetector:
             if j > i and not self._gap_ok(text, toks[j - 1], toks[j]):
                 break
             t = toks[j]
+            if t.used:
+                break
             if t.key in TUSSENVOEGSELS and not (t.cap and real == 0 and initials == 0 and mode == "lexicon"):
                 k = self._particles(toks, j, text)
-                if k < n and k > j and self._gap_ok(text, toks[k - 1], toks[k]):
+                if k < n and k > j and not toks[k].used and self._gap_ok(text, toks[k - 1], toks[k]):
                     if self._name_part(toks[k], mode, True, sloppy):
                         if self._is_street_follow(toks, k):
                             break
@@ -253,11 +267,11 @@ class NameDetector:
 
     # -- detection -----------------------------------------------------------------------------------------
     def find(self, text: str) -> list[Span]:
-        toks = self._tokens(text)
+        toks, mid_cap = self._tokens(text)
         if not toks:
             return []
         # Sloppy text: nobody capitalises anything mid-sentence, so lower case is no evidence against a name.
-        sloppy = not any(t.cap for k, t in enumerate(toks) if k and text[toks[k - 1].end : t.start].strip(" ,") == "")
+        sloppy = not mid_cap
         spans: list[Span] = []
         by_start = {t.start: k for k, t in enumerate(toks)}
         for m in _TRIGGER.finditer(text):
@@ -271,12 +285,13 @@ class NameDetector:
             if k is None or toks[k].used:
                 continue
             end = self._signature(text, toks, k) if mode == "close" else k
-            if end == k and self._trigger_accepts(toks[k], mode, sloppy):
+            if end == k and self._trigger_accepts(text, toks, k, mode, sloppy):
                 end = self._parse(text, toks, k, mode, sloppy)
             if end > k:
                 self._take(toks, k, end, spans)
+        common = self.lex.common
         for k, t in enumerate(toks):
-            if t.used or t.allow:
+            if t.used or t.allow or (not t.cap and t.key in common and t.key not in TUSSENVOEGSELS):
                 continue
             end = self._lexicon_name(text, toks, k, sloppy)
             if end > k:
@@ -300,8 +315,11 @@ class NameDetector:
             return k
         words = toks[k:end]
         lex = self.lex
-        for t in words:
-            if t.allow or t.glued or self._is_street(t) or (t.key in lex.common and t.key not in TUSSENVOEGSELS):
+        for i, t in enumerate(words):
+            if t.allow or t.glued or t.acronym or self._is_street(t):
+                return k
+            after_particle = i > 0 and words[i - 1].key in TUSSENVOEGSELS
+            if t.key in lex.common and t.key not in TUSSENVOEGSELS and not self._known(t) and not after_particle:
                 return k
         if all(t.key in TUSSENVOEGSELS or t.initial for t in words):
             return k
@@ -321,9 +339,10 @@ class NameDetector:
             j -= 1
         return j
 
-    def _trigger_accepts(self, t: _Tok, mode: str, sloppy: bool) -> bool:
-        """Whether the first word after a trigger may start a name."""
+    def _trigger_accepts(self, text: str, toks: list[_Tok], k: int, mode: str, sloppy: bool) -> bool:
+        """Whether the word ``toks[k]`` right after a trigger may start a name."""
         lex = self.lex
+        t = toks[k]
         if t.initial or t.key in TUSSENVOEGSELS:
             return mode in ("title", "strong", "close", "role") or t.cap
         if mode == "weak":  # "ik ben ...": only a given name, or a capitalised unknown word in tidy text
@@ -331,7 +350,15 @@ class NameDetector:
                 t.cap and not sloppy and t.key not in lex.common and not t.allow and not t.acronym
             )
         if mode in ("role", "greet") and not t.cap:
-            return self._known(t) and t.key not in lex.common
+            if self._known(t) and t.key not in lex.common:
+                return True
+            if not sloppy or t.key in lex.common or len(t.key) < 3 or self._verb_like(t.key):
+                return False
+            if mode == "greet":  # "beste bauke," on its own line
+                return text[t.end : t.end + 1] in (",", "\n", "")
+            # "volgens bauke de boer": an unknown word counts when a particle or known surname follows
+            nxt = toks[k + 1] if k + 1 < len(toks) and self._gap_ok(text, t, toks[k + 1]) else None
+            return nxt is not None and (nxt.key in TUSSENVOEGSELS or nxt.key in lex.surnames)
         return self._name_part(t, mode, False, sloppy)
 
     def _lexicon_name(self, text: str, toks: list[_Tok], k: int, sloppy: bool) -> int:
@@ -340,8 +367,8 @@ class NameDetector:
         t = toks[k]
         n = len(toks)
         nxt = toks[k + 1] if k + 1 < n and self._gap_ok(text, t, toks[k + 1]) else None
-        if t.initial and t.cap and nxt is not None:  # "J.P. de Vries", "A. Yilmaz"
-            end = self._parse(text, toks, k, "lexicon", sloppy)
+        if t.initial and (t.cap or sloppy) and nxt is not None:  # "J.P. de Vries", "A. Yilmaz", "d. hofstra"
+            end = self._parse(text, toks, k, "lexicon" if t.cap else "strong", sloppy)
             return end if end > k + 1 and not toks[end - 1].initial else k
         if t.acronym or t.initial or t.glued or self._is_street(t):
             return k
@@ -360,7 +387,7 @@ class NameDetector:
             j = self._particles(toks, k, text)
             if k < j < n and self._gap_ok(text, toks[j - 1], toks[j]):
                 s = toks[j]
-                if s.key in lex.surnames and not s.allow and not s.glued and not self._is_street(s):
+                if s.key in lex.surnames and not s.used and not s.allow and not s.glued and not self._is_street(s):
                     if s.cap and (
                         s.key not in lex.common or j - k > 1 or t.cap or k == 0 or toks[k - 1].key not in _PREPOSITIONS
                     ):
