@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from connectors.detectors.base import Span
-from connectors.detectors.lexicon import TUSSENVOEGSELS, fold, lexicon, tokens_of
+from connectors.detectors.lexicon import fold, lexicon, tokens_of
 
 __all__ = ["AddressDetector", "PostcodeDetector", "STREET_SUFFIXES"]
 
@@ -27,7 +27,7 @@ STREET_SUFFIXES = (
 
 _L = r"[^\W\d_]"
 _SUF = "|".join(sorted(STREET_SUFFIXES, key=len, reverse=True))
-_PREFIX_WORD = rf"(?:[A-ZÀ-Þ]{_L}*\.?|\d{{1,2}}e|(?i:van|de|der|den|het|'t|ter|ten|te|la|le|du|des)(?=\s+[A-Za-z]))"
+_PREFIX_WORD = rf"(?:[A-ZÀ-Þ]{_L}*\.?|\d{{1,2}}e|(?i:van|de|der|den|het|'t|ter|ten|te|la|le|du|des))"
 _UNITS = (
     r"keer|maal|x|minuten|minuut|min|uur|uren|dagen|dag|weken|week|maanden|maand|jaar|jaren|euro|eur|km|meter|m|cm|"
     r"procent|%|personen|mensen|kinderen|auto'?s|bussen|stuks|kilo|kg|liter|woningen|huizen|bomen|containers|jaar"
@@ -37,15 +37,15 @@ _HOUSE_NUMBER = (
     r"(?:(?:\s?-\s?|/|\s)(?:bis\b|hs\b|huis\b|bg\b|bov\b|boven\b|zw\b|rd\b|[IVX]{1,4}\b|[1-9]\d{0,2}(?:e|ste|de)?\s?(?:hoog|etage|verdieping)\b)"
     r"|-?[A-Za-z]{1,2}\b|-\d{1,3}\b|\s[A-Z]\b)?"
 )
-_STREET_NUMBER = re.compile(
-    rf"(?:{_PREFIX_WORD}\s+){{0,4}}"  # leading words of the street name ("Burgemeester de", "Van der")
-    rf"\b{_L}*(?i:{_SUF})\b\.?,?\s?{_HOUSE_NUMBER}"
-)
+_NUMBER = re.compile(_HOUSE_NUMBER)
+_DIGITS = re.compile(r"\d+")
+# Looked for right before a number (searched in a short window that ends at the number):
+_PREFIX_WORDS = re.compile(rf"(?<![\w'’])(?:{_PREFIX_WORD}\s+){{1,4}}$")
 _LAAN_VAN = re.compile(
-    rf"(?i)\b(?:laan|weg|plein|kade|dreef|singel|straat|hof|park)\s+(?:van|der|de|den|ten|ter|op)"
-    rf"(?:\s+(?:der|de|den|het|'t))?\s+{_L}+(?:[-\s]{_L}+)?\s{_HOUSE_NUMBER}"
+    rf"(?i)(?<![\w'’])(?:laan|weg|plein|kade|dreef|singel|straat|hof|park)\s+(?:van|der|de|den|ten|ter|op)"
+    rf"(?:\s+(?:der|de|den|het|'t))?\s+{_L}+(?:[-\s]{_L}+)?\s$"
 )
-
+_LAAN_HINT = re.compile(r"(?i)(?:laan|weg|plein|kade|dreef|singel|straat|hof|park)\s+(?:van|de[rn]?|te[nr]|op)\s")
 _LEADING_WORD = re.compile(r"([^\W_][\w'.]*)\s+")
 
 
@@ -57,25 +57,62 @@ class AddressDetector:
     priority = 20
 
     def find(self, text: str) -> list[Span]:
-        if not any(c.isdigit() for c in text):
-            return []
         spans: list[Span] = []
-        common = lexicon().common
-        for pattern in (_STREET_NUMBER, _LAAN_VAN):
-            for m in pattern.finditer(text):
-                start = m.start()
-                # Leading words belong to the street name only from the first capitalised, non-everyday word on:
-                # "Ik woon aan de Prins Hendrikkade 1" -> "Prins Hendrikkade 1".
-                while True:
-                    word = _LEADING_WORD.match(text, start, m.end())
-                    if not word or word.end() >= m.end():
-                        break
-                    w = word.group(1)
-                    if w[0].isdigit() or fold(w).endswith(STREET_SUFFIXES) or (w[0].isupper() and (fold(w) not in common or fold(w) in TUSSENVOEGSELS)):
-                        break
-                    start = word.end()
-                spans.append(Span(start, m.end(), self.placeholder, self.priority))
+        last_end = -1
+        laan = _LAAN_HINT.search(text) is not None
+        for d in _DIGITS.finditer(text):
+            start = d.start()
+            if start <= last_end or (start and text[start - 1].isalnum()):
+                continue
+            number = _NUMBER.match(text, start)
+            if number is None:
+                continue
+            begin = self._street_start(text, start, laan)
+            if begin is None:
+                continue
+            last_end = number.end()
+            spans.append(Span(begin, number.end(), self.placeholder, self.priority))
         return spans
+
+    def _street_start(self, text: str, number_start: int, laan: bool) -> int | None:
+        """Where the street name before a house number begins, or None when no street name stands there."""
+        window = max(0, number_start - 90)
+        if laan:
+            match = _LAAN_VAN.search(text, window, number_start)
+            if match is not None:
+                return match.start()
+        # The word right before the number (skipping "nr.", a comma, a dot and one space), scanned backwards.
+        i = number_start
+        head = text[max(0, i - 8) : i].lower()
+        for filler in ("nummer ", "nr. ", "nr.", "nr "):
+            if head.endswith(filler):
+                i -= len(filler)
+                break
+        if i > 0 and text[i - 1] in " \t":
+            i -= 1
+        if i > 0 and text[i - 1] == ",":
+            i -= 1
+        if i > 0 and text[i - 1] == ".":
+            i -= 1
+        end = i
+        while i > 0 and (text[i - 1].isalpha() or text[i - 1] in "'’-"):
+            i -= 1
+        if i == end or not text[i].isalpha() or (i > 0 and text[i - 1].isalnum()):
+            return None
+        if not fold(text[i:end]).endswith(STREET_SUFFIXES):
+            return None
+        start = i
+        prefix = _PREFIX_WORDS.search(text, window, start)
+        if prefix is None:
+            return start
+        # Lower-case leading words are articles, not part of the name: "aan de Prins Hendrikkade 1" keeps "aan de".
+        begin = prefix.start()
+        while begin < start:
+            lead = _LEADING_WORD.match(text, begin, start)
+            if lead is None or not lead.group(1)[0].islower():
+                break
+            begin = lead.end()
+        return begin
 
 
 _POSTCODE = re.compile(

@@ -58,11 +58,21 @@ _RUN = re.compile(r"(?<![\w@#€$/])[+(]?\d(?:\d|[ \t]?[-./][ \t]?(?=\(?\d)|[ \t
 _GROUP = re.compile(r"\d+")
 
 
+_last_runs: tuple[str, list[tuple[int, int, list[DigitGroup]]]] = ("", [])
+
+
 def digit_runs(text: str) -> list[tuple[int, int, list[DigitGroup]]]:
-    """Runs of separated digit groups: ``(run_start, run_end, groups)``; ``run_start`` includes a leading ``+``/``(``."""
+    """Runs of separated digit groups: ``(run_start, run_end, groups)``; ``run_start`` includes a leading ``+``/``(``.
+
+    The last answer is kept, since the BSN and phone detectors ask for the same text one after the other.
+    """
+    global _last_runs
+    if _last_runs[0] is text:
+        return _last_runs[1]
     runs: list[tuple[int, int, list[DigitGroup]]] = []
     for m in _RUN.finditer(text):
         base = m.start()
         groups = [DigitGroup(base + g.start(), base + g.end(), g.group()) for g in _GROUP.finditer(m.group())]
         runs.append((base, m.end(), groups))
+    _last_runs = (text, runs)
     return runs

@@ -37,6 +37,8 @@ _BIRTH = re.compile(
     r"(?i)\b(?:geboren|geb\.?|geboortedatum|geboorte\s?datum|geb\.?\s?datum|gebdat|geboortejaar|geboortejaar|"
     r"date of birth|dob|d\.o\.b\.?|born|jarig|verjaardag|bouwjaar van mij)\b"
 )
+_DIGITS = re.compile(r"\d+")
+_BIRTH_HINTS = ("geb", "dob", "d.o.b", "birth", "born", "jarig", "verjaardag")
 _SENTENCE_END = re.compile(r"[.!?;]\s|\n")
 _EVENT = re.compile(
     r"(?i)\b(?:sinds|sedert|vanaf|per|tot|t/m|tot en met|ingaande|met ingang van|m\.i\.v\.|na|voor|tussen)\s+$"
@@ -57,9 +59,15 @@ class BirthDateDetector:
     def find(self, text: str) -> list[Span]:
         if not any(c.isdigit() for c in text):
             return []
-        births = [m.end() for m in _BIRTH.finditer(text)]
+        low = text.lower()
+        births = [m.end() for m in _BIRTH.finditer(text)] if any(w in low for w in _BIRTH_HINTS) else []
         spans: list[Span] = []
-        for m in _DATE.finditer(text):
+        for d in _DIGITS.finditer(text):
+            if spans and d.start() < spans[-1].end:
+                continue
+            m = _DATE.match(text, d.start())
+            if m is None:
+                continue
             parsed = self._parse(m)
             if parsed is None:
                 continue

@@ -40,51 +40,44 @@ _ARTICLE_BOUND = frozenset({"op", "in", "uit", "te"})
 _ARTICLES = frozenset({"de", "den", "der", "het", "'t", "ten", "ter"})
 _INITIAL_WORDS = frozenset({"th", "chr", "ph", "joh", "wm", "jac", "fr", "corn", "hk", "ij"})
 
-# Each trigger is followed by a name in a given "mode" that says how lenient the first word may be.
-_TRIGGERS: tuple[tuple[str, str], ...] = (
-    (
-        "title",
-        r"\b(?:mevrouw|mevr\.?|mw\.?|meneer|mnr\.?|mijnheer|dhr\.?|de\s+heer|heer|hr\.|dr\.?|drs\.?|ir\.?|ing\.|"
-        r"prof\.?|mr\.?|mrs\.?|ms\.?|miss|fam\.?|familie|juffrouw|mejuffrouw|mej\.|juf|meester|zuster|broeder|"
-        r"dominee|ds\.|pastoor|imam|wethouder|burgemeester|dokter|sir|madame|monsieur|herr|frau|pan|pani|bay|bayan)"
-        r"(?=[\s.])\.?",
-    ),
-    (
-        "role",
-        r"\b(?:klant|cliënt|client|melder|melder|bewoner|bewoonster|buurman|buurvrouw|aanvrager|aanvraagster|"
-        r"bezwaarmaker|collega|medewerker|medewerkster|behandelaar|consulent|casemanager|contactpersoon|zoon|"
-        r"dochter|man|vrouw|moeder|vader|opa|oma|broer|zus|zuster|oom|tante|neef|nicht|echtgenoot|echtgenote|"
-        r"partner|vriend|vriendin|huisbaas|verhuurder|huurder|wijkagent|agent|leerling|student|patiënt|patient|"
-        r"schoonmoeder|schoonvader|kleinzoon|kleindochter|stiefvader|stiefmoeder|mantelzorger|overbuurman|"
-        r"overbuurvrouw|bovenbuurman|bovenbuurvrouw|onderbuurman|onderbuurvrouw|ex|baas|leidinggevende|"
-        r"begeleider|coach|hulpverlener|advocaat|notaris|huisarts|kind|zoontje|dochtertje|baby)(?=\s)"
-        r"|\b(?:klant|melder|aanvrager|cliënt|client)\s*:(?=\s)"
-        r"|\b(?:volgens|(?:terug)?bellen\s+naar|mailen\s+naar|doorverbonden\s+met|ik\s+heb|heb\s+ik|"
-        r"overleg\s+met|afspraak\s+met|samen\s+met|en\s+haar\s+man|en\s+zijn\s+vrouw)(?=\s)",
-    ),
-    (
-        "strong",
-        r"(?:\bmijn\s+naam\s+is|\bnaam\s+is|\bik\s+heet|\bheet|\bgenaamd|\bnaam(?:\s+\w+)?\s*:|"
-        r"\bcontactpersoon\s*:|\bvan\s*:|\baan\s*:|\bcc\s*:|\bafzender\s*:|"
-        r"\bondertekend(?:\s+door)?|\bspreekt\s+met|\bspreek\s+met|\bsprak\s+met|\bsprak\s+ik|\bgesproken\s+met|"
-        r"\bgebeld\s+door|\bcontact\s+met|\bnamens|\bt\.\s?a\.\s?v\.?|\btav\b|\bter\s+attentie\s+van|\bi\.o\.v\.?|"
-        r"\bin\s+opdracht\s+van|\bmy\s+name\s+is|\bthis\s+is|\bcontact\s*:|\bhet\s+gaat\s+om|\bt\.\s?n\.\s?v\.?|"
-        r"\btnv|\bten\s+name\s+van|\bop\s+naam\s+van|\bwelke\s+door)(?=[\s:,])",
-    ),
-    ("weak", r"\bik\s+ben(?=\s)"),
-    (
-        "greet",
-        r"(?:^|(?<=[\n.!?]))[ \t]*(?:beste|geachte|hoi|hallo|hey|hee|hi|dag|lieve|goedemorgen|goedemiddag|"
-        r"goedenavond|dear|hello)(?=[\s,])",
-    ),
-    (
-        "close",
-        r"\b(?:met\s+vriendelijke\s+groet(?:en)?|vriendelijke\s+groet(?:en)?|(?:met\s+)?hartelijke\s+groet(?:en)?|"
-        r"groet(?:en|jes)?|mvg|m\.v\.g\.?|gr\.|hoogachtend|regards|cheers|liefs|met\s+dank|alvast\s+bedankt|"
-        r"bedankt|dank\s+je\s+wel|dank\s+u\s+wel)(?=[\s,.!:;-]|$)",
-    ),
-)
-_TRIGGER = re.compile("|".join(f"(?P<{mode}>{rx})" for mode, rx in _TRIGGERS), re.IGNORECASE | re.MULTILINE)
+# Words that announce a name, per "mode" (how lenient the first word of the name may be). A trailing ":" or
+# "." must follow the last word; "*" is any one word ("naam klant:"). Matched on tokens, so case-insensitive.
+_TRIGGER_SPECS: dict[str, str] = {
+    "title": "mevrouw|mevr|mw|meneer|mnr|mijnheer|dhr|de heer|heer|hr .|dr|drs|ir|ing .|prof|mr|mrs|ms|miss|fam|"
+    "familie|juffrouw|mejuffrouw|mej .|juf|meester|zuster|broeder|dominee|ds .|pastoor|imam|wethouder|burgemeester|"
+    "dokter|sir|madame|monsieur|herr|frau|pani|bayan",
+    "role": "klant|cliënt|client|melder|bewoner|bewoonster|buurman|buurvrouw|aanvrager|aanvraagster|bezwaarmaker|"
+    "collega|medewerker|medewerkster|behandelaar|consulent|casemanager|contactpersoon|zoon|dochter|man|vrouw|"
+    "moeder|vader|opa|oma|broer|zus|oom|tante|neef|nicht|echtgenoot|echtgenote|partner|vriend|vriendin|huisbaas|"
+    "verhuurder|huurder|wijkagent|agent|leerling|student|patiënt|patient|schoonmoeder|schoonvader|kleinzoon|"
+    "kleindochter|stiefvader|stiefmoeder|mantelzorger|overbuurman|overbuurvrouw|bovenbuurman|bovenbuurvrouw|"
+    "onderbuurman|onderbuurvrouw|ex|baas|leidinggevende|begeleider|coach|hulpverlener|advocaat|notaris|huisarts|"
+    "kind|zoontje|dochtertje|baby|volgens|bellen naar|terugbellen naar|mailen naar|doorverbonden met|ik heb|"
+    "heb ik|overleg met|afspraak met|samen met|en haar man|en zijn vrouw",
+    "strong": "mijn naam is|naam is|ik heet|heet|genaamd|naam :|naam * :|contactpersoon :|van :|aan :|cc :|"
+    "afzender :|ondertekend|ondertekend door|spreekt met|spreek met|sprak met|sprak ik|gesproken met|gebeld door|"
+    "contact met|namens|t a v|tav|ter attentie van|i o v|in opdracht van|my name is|this is|contact :|"
+    "het gaat om|t n v|tnv|ten name van|op naam van|welke door",
+    "weak": "ik ben",
+    "greet": "beste|geachte|hoi|hallo|hey|hee|hi|dag|lieve|goedemorgen|goedemiddag|goedenavond|dear|hello",
+    "close": "met vriendelijke groet|met vriendelijke groeten|vriendelijke groet|vriendelijke groeten|"
+    "met hartelijke groet|hartelijke groet|hartelijke groeten|groet|groeten|groetjes|mvg|m v g|gr .|hoogachtend|"
+    "regards|cheers|liefs|met dank|alvast bedankt|bedankt|dank je wel|dank u wel",
+}
+
+
+def _compile_triggers() -> dict[str, tuple[tuple[tuple[str, ...], str, str], ...]]:
+    """First word -> (words, mode, required punctuation), longest first."""
+    table: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+    for mode, specs in _TRIGGER_SPECS.items():
+        for spec in specs.split("|"):
+            parts = spec.split()
+            punct = parts.pop() if parts[-1] in (":", ".") else ""
+            table.setdefault(parts[0], []).append((tuple(parts), mode, punct))
+    return {k: tuple(sorted(v, key=lambda e: -len(e[0]))) for k, v in table.items()}
+
+
+_TRIGGERS = _compile_triggers()
 _GAP_AFTER_TRIGGER = {
     "title": re.compile(r"[ \t]{1,3}"),
     "role": re.compile(r"[ \t]{1,2}|[ \t]?,[ \t]?"),
@@ -274,11 +267,15 @@ class NameDetector:
         sloppy = not mid_cap
         spans: list[Span] = []
         by_start = {t.start: k for k, t in enumerate(toks)}
-        for m in _TRIGGER.finditer(text):
-            mode = m.lastgroup or "strong"
-            if mode == "title" and m.group().rstrip(".").isupper():
-                continue  # "6194 MW Zoetermeer": postcode letters, not "mw."
-            gap = _GAP_AFTER_TRIGGER[mode].match(text, m.end())
+        for k0, t0 in enumerate(toks):
+            triggers = _TRIGGERS.get(t0.key)
+            if triggers is None:
+                continue
+            hit = self._match_trigger(text, toks, k0, triggers)
+            if hit is None:
+                continue
+            mode, pos = hit
+            gap = _GAP_AFTER_TRIGGER[mode].match(text, pos)
             if gap is None:
                 continue
             k = by_start.get(gap.end())
@@ -297,6 +294,44 @@ class NameDetector:
             if end > k:
                 self._take(toks, self._extend_left(text, toks, k, sloppy), end, spans)
         return spans
+
+    @staticmethod
+    def _match_trigger(
+        text: str, toks: list[_Tok], k: int, triggers: tuple[tuple[tuple[str, ...], str, str], ...]
+    ) -> tuple[str, int] | None:
+        """(mode, position after the trigger) for the longest trigger starting at token ``k``, or None."""
+        n = len(toks)
+        for words, mode, punct in triggers:
+            last = k + len(words) - 1
+            if last >= n:
+                continue
+            ok = True
+            for i in range(1, len(words)):
+                a, b = toks[k + i - 1], toks[k + i]
+                if (words[i] != "*" and b.key != words[i]) or text[a.end : b.start].strip(". ") != "":
+                    ok = False
+                    break
+            if not ok:
+                continue
+            pos = toks[last].end
+            if punct:
+                sep = text[pos : pos + 2]
+                if not sep.startswith(punct) and not sep == " " + punct:
+                    continue
+                pos += sep.index(punct) + 1
+            elif mode == "title":
+                if toks[k].text.isupper() and len(toks[k].text) > 1:
+                    continue  # "6194 MW Zoetermeer": postcode letters, not "mw."
+                if text[pos : pos + 1] == ".":
+                    pos += 1
+            elif mode in ("close", "strong") and text[pos : pos + 1] == ".":
+                pos += 1  # "m.v.g." / "t.a.v."
+            if mode == "greet":  # only at the start of a line or sentence
+                before = text[: toks[k].start].rstrip(" \t")
+                if before and before[-1] not in "\n.!?":
+                    continue
+            return mode, pos
+        return None
 
     def _take(self, toks: list[_Tok], k: int, end: int, spans: list[Span]) -> None:
         for t in toks[k:end]:

@@ -34,16 +34,41 @@ CASE_KEYWORDS = (
 )  # fmt: skip
 
 
-def _alternation(words: tuple[str, ...]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"[\s-]?") for w in sorted(words, key=len, reverse=True))
+_FILLERS = frozenset({"is", "was", "luidt", "nummer", "nr", "nr.", "no", "no.", "id", ":", "#", "=", "-"})
+_KEYWORDS: dict[str, str] = {
+    **{k: "KLANTNUMMER" for k in CUSTOMER_KEYWORDS},
+    **{k: "REFERENTIE" for k in CASE_KEYWORDS},
+    "klantnr.": "KLANTNUMMER", "relatienr.": "KLANTNUMMER", "polisnr.": "KLANTNUMMER", "contractnr.": "KLANTNUMMER",
+    "dossiernr.": "REFERENTIE", "zaaknr.": "REFERENTIE", "factuurnr.": "REFERENTIE", "debiteurnr.": "KLANTNUMMER",
+}  # fmt: skip
+_DIGITS = re.compile(r"\d+")
 
 
-_REFERENCE = re.compile(
-    rf"(?i)\b(?:(?P<klant>{_alternation(CUSTOMER_KEYWORDS)})|(?P<zaak>{_alternation(CASE_KEYWORDS)}))"
-    r"\.?(?:\s?(?:nummer|nr\.?|no\.?|id))?"  # "klantnr." / "dossier nr." / "zaak nummer"
-    r"(?:\s*(?::|#|is|was|luidt|=)\s*|\s+|(?<=\.))"
-    r"(?P<value>[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9]))*)"
-)
+def _keyword_before(text: str, start: int) -> str | None:
+    """The placeholder type when a reference keyword stands right before ``start`` (fillers such as "nr." skipped)."""
+    words = text[max(0, start - 48) : start].split()
+    for _ in range(3):
+        if not words:
+            return None
+        last = words[-1].lower()
+        for candidate in (last.rstrip(":#="), " ".join(w.lower() for w in words[-2:]).rstrip(":#=")):
+            label = _KEYWORDS.get(candidate)
+            if label is not None:
+                return label
+        if last.rstrip(":#=") not in _FILLERS and last not in _FILLERS:
+            return None
+        words.pop()
+    return None
+
+
+def _value_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow a digit run to the whole code it belongs to ("Z-2024-12345", "UIT/2024/77812", "AB-123456")."""
+    n = len(text)
+    while start > 0 and (text[start - 1].isalnum() or (text[start - 1] in "-/." and start > 1 and text[start - 2].isalnum())):
+        start -= 1
+    while end < n and (text[end].isalnum() or (text[end] in "-/." and end + 1 < n and text[end + 1].isalnum())):
+        end += 1
+    return start, end
 
 
 class ReferenceDetector:
@@ -54,13 +79,17 @@ class ReferenceDetector:
     priority = 80
 
     def find(self, text: str) -> list[Span]:
-        if not any(c.isdigit() for c in text):
-            return []
         spans: list[Span] = []
-        for m in _REFERENCE.finditer(text):
-            value = m.group("value")
-            if sum(c.isdigit() for c in value) < 3 or len(value) < 4:
+        last_end = -1
+        for d in _DIGITS.finditer(text):
+            if d.start() < last_end:
                 continue
-            label = self.placeholder if m.group("klant") else "REFERENTIE"
-            spans.append(Span(m.start("value"), m.end("value"), label, self.priority))
+            start, end = _value_around(text, d.start(), d.end())
+            last_end = end
+            value = text[start:end]
+            if sum(c.isdigit() for c in value) < 3 or len(value) < 4 or not text[start].isalnum():
+                continue
+            label = _keyword_before(text, start)
+            if label is not None:
+                spans.append(Span(start, end, label, self.priority))
         return spans

@@ -33,8 +33,11 @@ def _pattern(sep: str, letters: str, codes: list[int]) -> str:
 
 
 _ALL = list(SIDE_CODES)
-_DASHED = re.compile(rf"(?<![\w-]){_pattern('-', '[A-Za-z]', _ALL)}(?![\w-])")
-_COMPACT = re.compile(rf"(?<![\w-]){_pattern('', '[A-Z]', [c for c in _ALL if c != 2])}(?![\w-])")
+_DASHED_FULL = re.compile(_pattern("-", "[A-Za-z]", _ALL))
+_COMPACT_FULL = re.compile(_pattern("", "[A-Z]", [c for c in _ALL if c != 2]))
+_DIGITS = re.compile(r"\d+")
+_CONTEXT_WORDS = ("kenteken", "plaat", "auto", "wagen", "voertuig", "bus", "motor", "scooter", "brommer", "camper",
+                  "aanhanger", "caravan")  # fmt: skip
 _CONTEXT = re.compile(
     r"(?i)\b(?:kenteken(?:nummer|plaat)?|nummerplaat|nr\.?\s?plaat|auto|wagen|voertuig|bus|busje|bestelbus|"
     r"vrachtwagen|camper|motor|scooter|brommer|aanhanger|caravan)(?:\s+(?:met|is|was|van))?\W{0,4}"
@@ -53,14 +56,27 @@ class LicencePlateDetector:
         self.strict = strict
 
     def find(self, text: str) -> list[Span]:
-        if not any(c.isdigit() for c in text):
-            return []
-        spans = [Span(m.start(), m.end(), self.placeholder, self.priority) for m in _DASHED.finditer(text)]
-        if self.strict:
-            return spans
-        spans += [Span(m.start(), m.end(), self.placeholder, self.priority) for m in _COMPACT.finditer(text)]
-        for ctx in _CONTEXT.finditer(text):
-            m = _SPACED.match(text, ctx.end())
-            if m:
-                spans.append(Span(m.start(), m.end(), self.placeholder, self.priority + 1))
+        spans: list[Span] = []
+        n = len(text)
+        last_end = -1
+        for d in _DIGITS.finditer(text):
+            start, end = d.start(), d.end()
+            if start < last_end:
+                continue
+            # The whole dash-joined code around the digits, e.g. "12-ABC-3".
+            while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "-"):
+                start -= 1
+            while end < n and (text[end].isalnum() or text[end] == "-"):
+                end += 1
+            last_end = end
+            if not 6 <= end - start <= 8:
+                continue
+            code = text[start:end]
+            if _DASHED_FULL.fullmatch(code) or (not self.strict and _COMPACT_FULL.fullmatch(code)):
+                spans.append(Span(start, end, self.placeholder, self.priority))
+        if not self.strict and any(word in text.lower() for word in _CONTEXT_WORDS):
+            for ctx in _CONTEXT.finditer(text):
+                m = _SPACED.match(text, ctx.end())
+                if m:
+                    spans.append(Span(m.start(), m.end(), self.placeholder, self.priority + 1))
         return spans

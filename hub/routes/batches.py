@@ -17,7 +17,7 @@ from hub.problems import PROBLEMS, ProblemError
 from hub.schemas import Problem, ReceiptPublic
 from hub.services import HubServices
 
-__all__ = ["read_body", "router", "submit"]
+__all__ = ["WEB_REFUSALS", "read_body", "refuse", "router", "submit"]
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 
@@ -34,6 +34,17 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
         429: "Rate limit exceeded (see Retry-After)",
     }.items()
 }
+
+
+#: Refusals the web layer makes before the acceptance path runs (the acceptance path counts its own).
+WEB_REFUSALS = frozenset({"body-too-large", "unsupported-media-type", "invalid-cloudevent"})
+
+
+def refuse(services: HubServices, code: str, detail: str, via: str) -> ProblemError:
+    """Count a refusal made in the web layer like every other refusal (storage and metrics), and return it to raise."""
+    services.storage.count_refusal(code, None)
+    services.metrics.batches.labels("refused", code, via).inc()
+    return ProblemError(code, detail)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -96,8 +107,11 @@ async def post_batch(request: Request, services: Services) -> JSONResponse:
     """
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "application/jose":
-        raise ProblemError("unsupported-media-type", "send the compact JWS as application/jose")
-    body = await read_body(request, services.settings.max_body_bytes)
+        raise refuse(services, "unsupported-media-type", "send the compact JWS as application/jose", "http")
+    try:
+        body = await read_body(request, services.settings.max_body_bytes)
+    except ProblemError as exc:
+        raise refuse(services, exc.code, exc.message, "http") from None
     return await submit(services, body.strip(), "http")
 
 

@@ -17,9 +17,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from hub.deps import Services
-from hub.problems import PROBLEMS, ProblemError, problem_response
-from hub.routes.batches import read_body, submit
+from hub.problems import PROBLEMS, ProblemError
+from hub.routes.batches import WEB_REFUSALS, read_body, refuse, submit
 from hub.schemas import Problem
+from hub.services import HubServices
 
 __all__ = ["EVENT_TYPE", "router"]
 
@@ -82,6 +83,15 @@ async def post_event(request: Request, services: Services) -> JSONResponse:
     """Deliver signed batches as CloudEvents: structured (`application/cloudevents+json`), binary (`ce-*` headers
     with `Content-Type: application/jose`) or batch mode (`application/cloudevents-batch+json`, answered with one
     result per event)."""
+    try:
+        return await _dispatch(request, services)
+    except ProblemError as exc:
+        if exc.code in WEB_REFUSALS:  # refused before the acceptance path, which counts its own refusals
+            raise refuse(services, exc.code, exc.message, "cloudevents") from None
+        raise
+
+
+async def _dispatch(request: Request, services: HubServices) -> JSONResponse:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await read_body(request, services.settings.max_body_bytes)
     if media == "application/cloudevents+json":
@@ -104,6 +114,8 @@ async def post_event(request: Request, services: Services) -> JSONResponse:
                     {"id": event_id, "status": response.status_code, "receipt": json.loads(bytes(response.body))}
                 )
             except ProblemError as exc:
+                if exc.code in WEB_REFUSALS:
+                    refuse(services, exc.code, exc.message, "cloudevents")
                 status = PROBLEMS.get(exc.code, PROBLEMS["invalid-input"])[0]
                 results.append({"id": event_id, "status": status, "problem": {"code": exc.code, "detail": exc.message}})
         return JSONResponse(results, status_code=207)
@@ -112,4 +124,4 @@ async def post_event(request: Request, services: Services) -> JSONResponse:
         attributes["datacontenttype"] = media
         attributes["data"] = body.decode("ascii", "replace").strip().strip('"')
         return await submit(services, _token_of(attributes), "cloudevents")
-    return problem_response("unsupported-media-type", "send a CloudEvent in structured, binary or batch mode")
+    raise ProblemError("unsupported-media-type", "send a CloudEvent in structured, binary or batch mode")

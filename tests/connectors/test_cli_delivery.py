@@ -77,8 +77,10 @@ def test_push_with_an_unregistered_key_sets_aside_and_exits_1(tmp_path: Path, re
     state = tmp_path / "state"
     result = runner.invoke(
         app,
-        ["connector", "push", str(export), "--hub", receiver.url, "--agency", "GM0363"]
-        + ["--key", str(stranger.private_pem), "--state", str(state)],
+        [
+            *("connector", "push", str(export), "--hub", receiver.url, "--agency", "GM0363"),
+            *("--key", str(stranger.private_pem), "--state", str(state)),
+        ],
     )
     assert result.exit_code == 1
     assert "unknown-key" in result.output
@@ -125,6 +127,8 @@ def test_run_once_follows_a_folder(tmp_path: Path, keys: tuple[Path, KeyRing], r
 
 def test_run_refuses_an_unknown_config_key(tmp_path: Path) -> None:
     config = tmp_path / "connector.toml"
-    config.write_text('agency = "GM0363"\nhub = "http://x"\nkey = "k"\n[source]\nfolder = "f"\n[delivery]\nbatchsize = 5\n')
+    config.write_text(
+        'agency = "GM0363"\nhub = "http://x"\nkey = "k"\n[source]\nfolder = "f"\n[delivery]\nbatchsize = 5\n'
+    )
     result = runner.invoke(app, ["connector", "run", "--config", str(config), "--once"])
     assert result.exit_code == 2 and "batchsize" in result.output

