@@ -21,7 +21,7 @@ import random
 import sys
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["CorpusText", "generate", "bsn_ok", "make_iban"]
+__all__ = ["CorpusText", "bsn_ok", "generate", "make_iban"]
 
 DEFAULT_SEED = 20251126
 
@@ -66,7 +66,8 @@ GIVEN = {
     "other": "Abdi Semhar Yonas Kwaku Chiamaka Arash Shirin Oleksandr Iryna Thieu Minh Gurpreet Dragan Anamaria",
 }
 SURNAME = {
-    "dutch": "de Vries|Jansen|van den Berg|Bakker|Visser|de Jong|van Dijk|Smit|Mulder|de Boer|van der Meer|Kwakkelstein|"
+    "dutch": "de Vries|Jansen|van den Berg|Bakker|Visser|de Jong|van Dijk|Smit|Mulder|de Boer|van der Meer|"
+    "Kwakkelstein|"
     "Oudejans|Timmerije|Brasem|Vlietstra|ter Horst|van 't Hof|Hoekstra|Dijkstra|van Leeuwen|Verhoeven|de Graaf|"
     "Scholten-de Wit|van der Helst|Groeneveld|Hofstra|Knol",
     "turkish": "Yılmaz|Kaya|Demir|Şahin|Çelik|Öztürk|Aydın|Oztoprak|Karagöz|Yazgan|Doğru|Bektaş",
@@ -81,34 +82,190 @@ SURNAME = {
 TITLES = ["mevrouw", "meneer", "dhr.", "mw.", "de heer", "mevr.", "dr.", "ir.", "mr.", "familie"]
 
 # --- keep pools -----------------------------------------------------------------------------------------------
-TOPICS = (
-    "afval container uitkering toeslag huurtoeslag parkeervergunning lantaarnpaal stoep overlast geluidsoverlast "
-    "wachttijd bezwaar aanslag studiefinanciering kinderopvangtoeslag rolstoel schimmel lekkage grofvuil zwerfvuil "
-    "boete paspoort rijbewijs bijstand riool speeltuin fietspad hondenpoep vuilniszakken verlichting loket formulier "
-    "zorgtoeslag jeugdzorg huishoudelijke-hulp scootmobiel"
-).split()
-PLACES = (
-    "Rotterdam|Amsterdam|Den Haag|Utrecht|Eindhoven|Groningen|Tilburg|Almere|Breda|Nijmegen|Zwolle|Leiden|Maastricht|"
-    "Delft|Gouda|Schiedam|Zoetermeer|Enschede|Arnhem|Haarlem|Antwerpen|Gent|Apeldoorn|Den Bosch|Lelystad"
-).split("|")
+TOPICS = [
+    "afval",
+    "container",
+    "uitkering",
+    "toeslag",
+    "huurtoeslag",
+    "parkeervergunning",
+    "lantaarnpaal",
+    "stoep",
+    "overlast",
+    "geluidsoverlast",
+    "wachttijd",
+    "bezwaar",
+    "aanslag",
+    "studiefinanciering",
+    "kinderopvangtoeslag",
+    "rolstoel",
+    "schimmel",
+    "lekkage",
+    "grofvuil",
+    "zwerfvuil",
+    "boete",
+    "paspoort",
+    "rijbewijs",
+    "bijstand",
+    "riool",
+    "speeltuin",
+    "fietspad",
+    "hondenpoep",
+    "vuilniszakken",
+    "verlichting",
+    "loket",
+    "formulier",
+    "zorgtoeslag",
+    "jeugdzorg",
+    "huishoudelijke-hulp",
+    "scootmobiel",
+]
+PLACES = [
+    "Rotterdam",
+    "Amsterdam",
+    "Den Haag",
+    "Utrecht",
+    "Eindhoven",
+    "Groningen",
+    "Tilburg",
+    "Almere",
+    "Breda",
+    "Nijmegen",
+    "Zwolle",
+    "Leiden",
+    "Maastricht",
+    "Delft",
+    "Gouda",
+    "Schiedam",
+    "Zoetermeer",
+    "Enschede",
+    "Arnhem",
+    "Haarlem",
+    "Antwerpen",
+    "Gent",
+    "Apeldoorn",
+    "Den Bosch",
+    "Lelystad",
+]
 STREET_PLACES = ["op de Coolsingel", "op de Dam", "in de Kalverstraat", "op het Malieveld", "op de Lijnbaan",
                  "bij het Binnenhof", "op de Grote Markt", "in de Meent"]  # fmt: skip
 ROADS = ["de A12", "de A2", "de N201", "de A10", "de A13", "de N57"]
-ORGS = (
-    "UWV|DUO|SVB|CAK|CJIB|de Belastingdienst|Albert Heijn|Jumbo|Lidl|Kruidvat|HEMA|PostNL|NS|RET|GVB|Eneco|Vattenfall|"
-    "Ziggo|KPN|Rabobank|ING|ABN AMRO|Zilveren Kruis|Menzis|GGD|Veilig Thuis|Woonstad|Ymere|de Politie"
-).split("|")
+ORGS = [
+    "UWV",
+    "DUO",
+    "SVB",
+    "CAK",
+    "CJIB",
+    "de Belastingdienst",
+    "Albert Heijn",
+    "Jumbo",
+    "Lidl",
+    "Kruidvat",
+    "HEMA",
+    "PostNL",
+    "NS",
+    "RET",
+    "GVB",
+    "Eneco",
+    "Vattenfall",
+    "Ziggo",
+    "KPN",
+    "Rabobank",
+    "ING",
+    "ABN AMRO",
+    "Zilveren Kruis",
+    "Menzis",
+    "GGD",
+    "Veilig Thuis",
+    "Woonstad",
+    "Ymere",
+    "de Politie",
+]
+# Places and organisations that are NOT on the anonymiser's allow-list: they measure how it treats proper nouns
+# it has never seen.
+UNLISTED = [
+    "Hendrik-Ido-Ambacht",
+    "Nieuw-Vennep",
+    "Ouddorp",
+    "Sliedrecht",
+    "Alblasserdam",
+    "Krommenie",
+    "Wormerveer",
+    "Buurtteam Noord",
+    "Sociaal Wijkteam",
+    "Kinderboerderij De Vlinder",
+    "Bibliotheek Oost",
+    "Sporthal De Boog",
+    "Wijkcentrum De Kubus",
+    "Primera",
+    "Intratuin",
+    "Wibra",
+    "Zeeman",
+    "Kwantum",
+    "Gall & Gall",
+    "Dierenambulance",
+]
 SHOPS = ["bij de bakker", "bij de slager", "bij de huisarts", "bij de apotheek", "bij de kapper"]
-MONTHS = "januari februari maart april mei juni juli augustus september oktober november december".split()
+MONTH_ABBREVIATIONS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+MONTHS = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
 LAWS = ["artikel 4:17 Awb", "art. 7:10 Awb", "artikel 8 Participatiewet", "artikel 2.1 Wmo 2015",
         "artikel 6:2 Awb", "artikel 18 Jeugdwet"]  # fmt: skip
-STREETS = (
-    "Kerkstraat|Dorpsstraat|Hoofdstraat|Molenweg|Van der Helststraat|Laan van Meerdervoort|Burgemeester de Vlugtlaan|"
-    "Prins Hendrikkade|Willem de Zwijgerlaan|Schoolstraat|Stationsweg|Julianalaan|Oranjestraat|Nieuwe Binnenweg|"
-    "Oudegracht|Zuidsingel|Eerste Oosterparkstraat|Pieter Calandlaan|Lindelaan|Esdoornlaan|Kastanjehof|Rozenpad|"
-    "Sportlaan|Havenkade|Veldweg|Tulpstraat|Churchilllaan|Marnixstraat|Beukendreef"
-).split("|")
+STREETS = [
+    "Kerkstraat",
+    "Dorpsstraat",
+    "Hoofdstraat",
+    "Molenweg",
+    "Van der Helststraat",
+    "Laan van Meerdervoort",
+    "Burgemeester de Vlugtlaan",
+    "Prins Hendrikkade",
+    "Willem de Zwijgerlaan",
+    "Schoolstraat",
+    "Stationsweg",
+    "Julianalaan",
+    "Oranjestraat",
+    "Nieuwe Binnenweg",
+    "Oudegracht",
+    "Zuidsingel",
+    "Eerste Oosterparkstraat",
+    "Pieter Calandlaan",
+    "Lindelaan",
+    "Esdoornlaan",
+    "Kastanjehof",
+    "Rozenpad",
+    "Sportlaan",
+    "Havenkade",
+    "Veldweg",
+    "Tulpstraat",
+    "Churchilllaan",
+    "Marnixstraat",
+    "Beukendreef",
+]
 ADDITIONS = ["", "", "", "a", "A", "b", "-II", "-1", " bis", " hs", "-hs", "-3", "/2", " 3 hoog", "-zw"]
+MAIL_DOMAINS = [
+    "gmail.com",
+    "hotmail.com",
+    "outlook.com",
+    "ziggo.nl",
+    "kpnmail.nl",
+    "live.nl",
+    "yahoo.com",
+    "xs4all.nl",
+    "icloud.com",
+]
 PLATE_CONSONANTS = "BDFGHJKLNPRSTVXZ"
 SIDE_CODES = ["LL-DD-DD", "DD-DD-LL", "DD-LL-DD", "LL-DD-LL", "LL-LL-DD", "DD-LL-LL", "DD-LLL-D", "D-LLL-DD",
               "LL-DDD-L", "L-DDD-LL", "LLL-DD-L", "L-DD-LLL", "D-LL-DDD", "DDD-LL-D"]  # fmt: skip
@@ -218,9 +375,11 @@ class _Gen:
     def email(self, name: str | None = None) -> str:
         base = (name or self.name()).lower().replace("'", "").replace(".", "")
         parts = [p for p in base.split() if p]
-        user = self.pick([".".join(parts), parts[0] + parts[-1], parts[0][0] + "." + parts[-1], parts[0] + "_" + self.digits(2)])
+        user = self.pick(
+            [".".join(parts), parts[0] + parts[-1], parts[0][0] + "." + parts[-1], parts[0] + "_" + self.digits(2)]
+        )
         user = user.encode("ascii", "ignore").decode() or "info"
-        return f"{user}@{self.pick(['gmail.com', 'hotmail.com', 'outlook.com', 'ziggo.nl', 'kpnmail.nl', 'live.nl', 'yahoo.com', 'xs4all.nl', 'icloud.com'])}"
+        return f"{user}@{self.pick(MAIL_DOMAINS)}"
 
     def url(self) -> str:
         slug = self.name("full").lower().replace(" ", ".").replace("'", "")
@@ -235,7 +394,9 @@ class _Gen:
     def handle(self) -> str:
         given = self.pick(self.pick(list(GIVEN.values())).split()).lower()
         given = given.encode("ascii", "ignore").decode() or "anon"
-        return "@" + self.pick([given + self.digits(2), given + "_" + self.pick(["b", "nl", "xx", "rdam"]), given + ".official"])
+        return "@" + self.pick(
+            [given + self.digits(2), given + "_" + self.pick(["b", "nl", "xx", "rdam"]), given + ".official"]
+        )
 
     def address(self) -> str:
         return f"{self.pick(STREETS)} {self.r.randrange(1, 250)}{self.pick(ADDITIONS)}"
@@ -246,30 +407,56 @@ class _Gen:
 
     def plate(self) -> str:
         code = self.pick(SIDE_CODES)
-        plate = "".join(self.pick(PLATE_CONSONANTS) if c == "L" else str(self.r.randrange(10)) if c == "D" else c for c in code)
+        plate = "".join(
+            self.pick(PLATE_CONSONANTS) if c == "L" else str(self.r.randrange(10)) if c == "D" else c for c in code
+        )
         if self.r.random() < 0.15 and not code.startswith("DD-DD"):
             plate = plate.replace("-", "")
         return plate
 
     def birth(self) -> str:
         y, m, d = self.r.randrange(1935, 2008), self.r.randrange(1, 13), self.r.randrange(1, 29)
-        return self.pick([f"{d:02d}-{m:02d}-{y}", f"{d}-{m}-{y}", f"{d:02d}/{m:02d}/{y}", f"{y}-{m:02d}-{d:02d}",
-                          f"{d} {MONTHS[m - 1]} {y}", f"{d} {MONTHS[m - 1][:3]} {y}", f"{d:02d}.{m:02d}.{y}"])  # fmt: skip
+        month, abbreviation = MONTHS[m - 1], MONTH_ABBREVIATIONS[m - 1]
+        return self.pick(
+            [
+                f"{d:02d}-{m:02d}-{y}",
+                f"{d}-{m}-{y}",
+                f"{d:02d}/{m:02d}/{y}",
+                f"{y}-{m:02d}-{d:02d}",
+                f"{d} {month} {y}",
+                f"{d} {abbreviation} {y}",
+                f"{d:02d}.{m:02d}.{y}",
+            ]
+        )
 
     def event_date(self) -> str:
         m = self.pick(MONTHS)
         d = self.r.randrange(1, 29)
-        return self.pick([f"sinds {d} {m}", f"op {d} {m}", f"vanaf {d} {m}", f"per 1 {m}", f"op {d} {m} 2024",
-                          f"sinds 1 januari", f"op 3 maart", f"tot {d} {m} 2025", f"op {d}-{self.r.randrange(1, 13)}-2025"])  # fmt: skip
+        numeric = f"op {d}-{self.r.randrange(1, 13)}-2025"
+        return self.pick(
+            [
+                f"sinds {d} {m}",
+                f"op {d} {m}",
+                f"vanaf {d} {m}",
+                f"per 1 {m}",
+                f"op {d} {m} 2024",
+                "sinds 1 januari",
+                "op 3 maart",
+                f"tot {d} {m} 2025",
+                numeric,
+            ]
+        )
 
     def amount(self) -> str:
         euros = self.r.randrange(5, 5000)
-        return self.pick([f"€ {euros:,}".replace(",", ".") + f",{self.r.randrange(100):02d}", f"€{euros}", f"{euros} euro",
-                          "€ 1.250,00", f"EUR {euros},-"])  # fmt: skip
+        cents = f"€ {euros:,}".replace(",", ".") + f",{self.r.randrange(100):02d}"
+        return self.pick([cents, f"€{euros}", f"{euros} euro", "€ 1.250,00", f"EUR {euros},-"])
 
     def klant(self) -> tuple[str, str]:
         kw = self.pick(["klantnummer", "klantnr.", "relatienummer", "debiteurnummer", "contractnummer", "polisnummer"])
-        val = self.pick([self.digits(7), self.digits(8), f"{self.pick(['KL', 'R', 'C'])}-{self.digits(6)}", self.digits(10)])
+        val = self.pick(
+            [self.digits(7), self.digits(8), f"{self.pick(['KL', 'R', 'C'])}-{self.digits(6)}", self.digits(10)]
+        )
         return kw, val
 
     def referentie(self) -> tuple[str, str]:
@@ -352,9 +539,17 @@ def _personal(b: _Builder) -> str:
     if n == 3:
         return f"{b.name()} heeft {b.event()} geen {b.topic()} meer ontvangen."
     if n == 4:
-        return f"Mijn buurman {b.name('given')} parkeert zijn auto met kenteken {b.p('KENTEKEN', g.plate())} steeds {b.street_place()}."
+        plate = b.p("KENTEKEN", g.plate())
+        return f"Mijn buurman {b.name('given')} parkeert zijn auto met kenteken {plate} steeds {b.street_place()}."
     if n == 5:
-        return g.pick(["Mijn BSN is {}.", "bsn: {}", "Burgerservicenummer {} (van mijn vader).", "BSN {} klopt niet in jullie systeem."]).format(b.p("BSN", g.bsn()))
+        return g.pick(
+            [
+                "Mijn BSN is {}.",
+                "bsn: {}",
+                "Burgerservicenummer {} (van mijn vader).",
+                "BSN {} klopt niet in jullie systeem.",
+            ]
+        ).format(b.p("BSN", g.bsn()))
     if n == 6:
         return f"Graag terugstorten op {b.p('IBAN', g.iban())} t.n.v. {b.name()}."
     if n == 7:
@@ -416,7 +611,11 @@ def _birth_sentence(b: _Builder) -> str:
 
 def _keep(b: _Builder) -> str:
     g = b.g
-    n = g.r.randrange(13)
+    n = g.r.randrange(15)
+    if n == 13:
+        return f"Ik was {b.time()} bij {b.k('unlisted', g.pick(UNLISTED))} en daar was niemand."
+    if n == 14:
+        return f"Het {b.topic()} in {b.k('unlisted', g.pick(UNLISTED))} is al {b.qty()} een probleem."
     if n == 0:
         event = g.event_date().capitalize()
         return f"{b.k('event_date', event)} is de {b.topic()} niet meer opgehaald {b.street_place()}."
@@ -443,7 +642,7 @@ def _keep(b: _Builder) -> str:
                        "www.duo.nl/studiefinanciering", "mijnoverheid.nl", "www.amsterdam.nl/parkeren"])  # fmt: skip
         return f"Op {b.k('url', site)} staat niets over de {b.topic()}."
     if n == 10:
-        return f"{b.org()} heeft {b.event()} {b.amount()} teruggevorderd volgens {b.law()}."
+        return f"{b.org()} heeft {b.amount()} teruggevorderd {b.event()}, volgens {b.law()}."
     if n == 11:
         return f"Bij {b.org()} in {b.place()} was het {b.time()} erg druk."
     return f"De {b.topic()} in {b.place()} is al {b.qty()} kapot."
@@ -459,8 +658,10 @@ def _wrap(b: _Builder, body: str) -> tuple[str, str]:
         return channel, f"Tel. notitie: {body} Doorgezet naar backoffice." if form == 1 else f"KCC: klant belt. {body}"
     if channel == "email":
         form = g.r.randrange(5)
-        greeting = ["Beste,", "Geachte heer/mevrouw,", "Hallo,"][form] if form < 3 else (
-            f"Beste {b.name('given')}," if form == 3 else f"Geachte {b.titled()},"
+        greeting = (
+            ["Beste,", "Geachte heer/mevrouw,", "Hallo,"][form]
+            if form < 3
+            else (f"Beste {b.name('given')}," if form == 3 else f"Geachte {b.titled()},")
         )
         closing = g.pick(["Met vriendelijke groet,", "Groeten,", "Mvg", "Vriendelijke groeten,", "Hartelijke groet,"])
         return channel, f"{greeting}\n\n{body}\n\n{closing}\n{b.name()}"
@@ -474,7 +675,10 @@ def _wrap(b: _Builder, body: str) -> tuple[str, str]:
         return channel, f"{b.k('organisation', '@gemeenterotterdam')} {body}"
     if channel == "letter":
         kw, val = g.referentie()
-        return channel, f"Betreft: {b.topic()}\n{kw.capitalize()}: {b.p('REFERENTIE', val)}\n\n{body}\n\nHoogachtend,\n{b.name()}"
+        return (
+            channel,
+            f"Betreft: {b.topic()}\n{kw.capitalize()}: {b.p('REFERENTIE', val)}\n\n{body}\n\nHoogachtend,\n{b.name()}",
+        )
     return channel, f"Balie: {b.titled()} kwam langs. {body}"
 
 

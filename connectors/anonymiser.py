@@ -51,9 +51,9 @@ from connectors.detectors import (
 from governance.errors import InvalidInputError
 
 __all__ = [
+    "ANONYMISERS",
     "ANONYMISER_NAME",
     "ANONYMISER_VERSION",
-    "ANONYMISERS",
     "DETECTORS",
     "GUARD_DETECTORS",
     "PLACEHOLDERS",

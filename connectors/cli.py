@@ -14,6 +14,37 @@ __all__ = ["app"]
 app = typer.Typer(help="Read, scrub, sign and deliver an agency's signals.", no_args_is_help=True)
 
 
+@app.command("scrub")
+def scrub(
+    stats: bool = typer.Option(False, "--stats", help="Print the placeholder counts per type to standard error."),
+) -> None:
+    """Anonymise the text field of each JSON line on standard input; write the lines to standard output."""
+    import sys
+
+    from connectors.scrub import ScrubInputError, scrub_jsonl
+
+    try:
+        counts = scrub_jsonl(sys.stdin, sys.stdout)
+    except ScrubInputError as exc:
+        typer.echo(f"hartslag connector scrub: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    except UnicodeDecodeError:
+        typer.echo("hartslag connector scrub: standard input is not UTF-8 text", err=True)
+        raise typer.Exit(2) from None
+    sys.stdout.flush()
+    if stats:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title="Placeholders")
+        table.add_column("type")
+        table.add_column("count", justify="right")
+        for kind, count in sorted(counts.items()):
+            table.add_row(kind, str(count))
+        table.add_row("total", str(sum(counts.values())), style="bold")
+        Console(stderr=True).print(table)
+
+
 @app.command("preview")
 def preview(
     file: str = typer.Argument(..., help="The export file (CSV, JSON Lines, Signalen or Open311 JSON, KTO CSV)."),

@@ -7,6 +7,7 @@ it lives at most five minutes. Same algorithm allow-list as batches (EdDSA, ES25
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import datetime
 
@@ -55,6 +56,10 @@ def authenticate_agency(
         )
     except jwt.PyJWTError as exc:
         raise AgencyAuthError(f"the bearer token is not valid ({type(exc).__name__})") from None
+    iat = claims["iat"]
+    if not isinstance(iat, int | float) or isinstance(iat, bool) or not math.isfinite(iat):
+        # pyjwt checks iat only when verify_iat is on; a signed token with a text iat must not reach int() below.
+        raise AgencyAuthError("the bearer token's iat must be a number of seconds")
     if claims["iss"] != key.agency:
         raise AgencyAuthError("the bearer token's issuer does not own its key")
     if int(claims["exp"]) - int(claims["iat"]) > MAX_TOKEN_LIFETIME or int(claims["iat"]) > at + 60:

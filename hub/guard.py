@@ -3,18 +3,81 @@
 
 Only the checksummed and well-formed identifiers (BSN, IBAN, phone, e-mail, postcode with house number, licence plate)
 run here, not the name detection, so the guard never caps ingest. It reports types, never the values it found.
+
+Most arriving texts are clean, so a pre-filter decides first whether any guard detector *could* report something:
+one pattern anchored on a digit covers what BSN, phone, IBAN and postcode need at the least (nine digits with gaps
+of at most four characters, two letters and two digits, four digits + two letters + a house number), ``@`` covers
+e-mail and ``-xx-`` covers the dashed plate. Each part is a necessary condition of its detector's own patterns, so
+skipping the detectors when none matches gives exactly the verdict of
+:func:`connectors.anonymiser.contains_personal_data` (a test compares both). The pre-filter is only used when the
+guard's detectors are the ones it was written for; otherwise every text gets the full scan.
 """
 
 from __future__ import annotations
 
-from connectors.anonymiser import contains_personal_data
+import re
 
-__all__ = ["PersonalDataGuard"]
+from connectors.anonymiser import contains_personal_data, fast_guard
+from connectors.detectors import (
+    BsnDetector,
+    EmailDetector,
+    IbanDetector,
+    LicencePlateDetector,
+    PhoneDetector,
+    PostcodeDetector,
+)
+
+__all__ = ["PersonalDataGuard", "could_hold_personal_data"]
+
+# Anchored on a digit so that the regex engine scans for digits only (its fast charset prefix):
+# - BSN (strict: nine checksummed digits, one separator at most between groups) and phone (nine to fifteen digits of
+#   one digit run, where ``connectors.detectors.base._RUN`` allows at most four characters between two digits,
+#   as in " - (") both need nine digits with gaps of at most four non-digits;
+# - IBAN needs two letters and two check digits ("NL91");
+# - postcode with house number needs "[1-9]ddd", an optional space, two letters, no word character, then a number.
+_DIGIT_CANDIDATE = re.compile(
+    r"\d(?:"
+    r"(?:\D{0,4}\d){8}"
+    r"|(?<=[A-Za-z]{2}\d)\d"
+    r"|(?<=[1-9])\d{3}\s?[A-Za-z]{2}(?!\w),?\s(?:nr\.?\s?)?\d"
+    r")"
+)
+# The strict plate detector only knows the dashed form: three groups, the middle one of two or three characters.
+_PLATE_CANDIDATE = re.compile(r"-[A-Za-z\d]{2,3}-")
+
+
+def could_hold_personal_data(text: str) -> bool:
+    """False only when no detector of the hub's guard can report anything in ``text`` (a necessary condition)."""
+    return (
+        "@" in text
+        or ("-" in text and _PLATE_CANDIDATE.search(text) is not None)
+        or _DIGIT_CANDIDATE.search(text) is not None
+    )
+
+
+def _prefilter_applies() -> bool:
+    """Whether the guard's detectors are exactly those (and in the strict forms) the pre-filter was derived from."""
+    detectors = fast_guard().detectors
+    kinds = {type(d) for d in detectors}
+    expected = {BsnDetector, IbanDetector, PhoneDetector, EmailDetector, PostcodeDetector, LicencePlateDetector}
+    if kinds != expected or len(detectors) != len(expected):
+        return False
+    for d in detectors:
+        if isinstance(d, BsnDetector | LicencePlateDetector) and not d.strict:
+            return False
+        if isinstance(d, PostcodeDetector) and not d.require_house_number:
+            return False
+    return True
 
 
 class PersonalDataGuard:
-    """:class:`hub.ingest.Guard` on the connector's fast detectors."""
+    """:class:`hub.ingest.Guard` on the connector's fast detectors, behind an exact pre-filter."""
+
+    def __init__(self) -> None:
+        self.prefilter = _prefilter_applies()
 
     def find(self, text: str) -> list[str]:
         """The placeholder types of the personal data still in ``text`` (empty when clean)."""
+        if self.prefilter and not could_hold_personal_data(text):
+            return []
         return list(contains_personal_data(text))

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from governance.errors import HartslagError
+from governance.errors import HartslagError, NotFoundError
 
 __all__ = ["PROBLEMS", "PROBLEM_BASE", "ProblemError", "install_problem_handlers", "problem_response"]
 
@@ -32,9 +32,9 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "key-revoked": (401, "The signing key is revoked"),
     "key-not-yet-valid": (401, "The signing key is not valid yet"),
     "bad-signature": (401, "The signature does not verify"),
-    "wrong-audience": (400, "The batch is addressed to another hub"),
+    "wrong-audience": (403, "The batch is addressed to another hub"),
     "expired": (401, "The batch has expired"),
-    "issued-in-future": (400, "The batch is issued in the future beyond the allowed clock skew"),
+    "issued-in-future": (401, "The batch is issued in the future beyond the allowed clock skew"),
     "lifetime-too-long": (400, "The batch's lifetime exceeds 15 minutes"),
     "agency-suspended": (403, "The agency is suspended"),
     "unknown-agency": (403, "The issuer is not a registered agency"),
@@ -88,7 +88,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HartslagError)
     async def _domain(request: Request, exc: HartslagError) -> JSONResponse:
-        code = exc.code if exc.code in PROBLEMS else _fallback(exc)
+        # A missing thing is always a 404, even when its code names a batch refusal (the registry's UnknownAgencyError
+        # is "unknown-agency", which refuses a batch with 403 but means "no such agency" in the admin API).
+        known = exc.code in PROBLEMS and not isinstance(exc, NotFoundError)
+        code = exc.code if known else _fallback(exc)
         return problem_response(code, exc.message, instance=request.url.path)
 
     @app.exception_handler(RequestValidationError)
@@ -106,12 +109,18 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unexpected error", extra={"error": type(exc).__name__, "path": request.url.path})
-        return problem_response("internal-error", "the hub hit an unexpected error", instance=request.url.path)
+        # This handler runs outside the request middleware, so it names the request id itself (docs/api/errors.md:
+        # "the log line has the request id"): the middleware's, when it left one in the request state, else the caller's.
+        request_id = getattr(request.state, "request_id", None) or request.headers.get("x-request-id")
+        log.error(
+            "unexpected error", extra={"request_id": request_id, "error": type(exc).__name__, "path": request.url.path}
+        )
+        headers = {"X-Request-ID": request_id} if request_id else None
+        return problem_response("internal-error", "the hub hit an unexpected error", headers, request.url.path)
 
 
 def _fallback(exc: HartslagError) -> str:
-    from governance.errors import InvalidInputError, NotFoundError, RetriableError
+    from governance.errors import InvalidInputError, RetriableError
 
     if isinstance(exc, NotFoundError):
         return "not-found"

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +19,7 @@ __all__ = [
     "ReceiptPublic",
     "RejectionPublic",
     "StatsPublic",
+    "problem_doc",
 ]
 
 
@@ -31,6 +32,16 @@ class Problem(BaseModel):
     detail: str
     code: str
     instance: str | None = None
+
+
+def problem_doc(description: str) -> dict[str, Any]:
+    """An OpenAPI response entry for a problem, documented with the media type it is sent as.
+
+    ``model`` registers :class:`Problem` as a component (FastAPI then also lists it under ``application/json``);
+    the explicit ``application/problem+json`` entry is what the hub really sends (RFC 9457).
+    """
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {"model": Problem, "description": description, "content": {"application/problem+json": {"schema": schema}}}
 
 
 class RejectionPublic(BaseModel):

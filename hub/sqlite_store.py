@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from hub.records import Agency, AgencyKey, AgencyStatus, KeyStatus, RegistryChange, StoredBatch, StoredSignal
 from hub.storage import BatchExistsError, StorageError, chunks
 
@@ -49,6 +51,25 @@ CREATE TABLE IF NOT EXISTS refusals (
 """
 
 
+_CACHE_KIB = 32 * 1024  # page cache per connection (SQLite's default is 2 MiB)
+_CHECKPOINT_PAGES = 8192  # checkpoint the WAL at about 32 MiB (default 1000 pages, about 4 MiB)
+
+
+def _document_text(document: dict[str, Any]) -> str:
+    """Compact JSON of a stored signal document (non-ASCII kept as is), as ``json.dumps`` would write it.
+
+    orjson is about ten times faster. ``json`` stays for what orjson writes differently or refuses: documents with
+    ``extensions`` (free-form values, where a float NaN or infinity could hide that orjson would write as null),
+    integers beyond 64 bits and strings with lone surrogates.
+    """
+    if "extensions" not in document:
+        try:
+            return orjson.dumps(document).decode("utf-8")
+        except (TypeError, orjson.JSONEncodeError):
+            pass
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat()
 
@@ -81,6 +102,10 @@ class SQLiteStorage:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across process crashes
             conn.execute("PRAGMA foreign_keys=ON")
+            # Ingest inserts 500-signal batches with random ids: a larger page cache keeps the (agency, id) index in
+            # memory, and rarer checkpoints write each hot index page to the database file once instead of often.
+            conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+            conn.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
             self._local.conn = conn
         return conn
 
@@ -213,17 +238,19 @@ class SQLiteStorage:
             json.dumps(batch.receipt),
             batch.via,
         )
+        received = {s.received_at: "" for s in signals}  # the signals of one batch share their arrival time
+        iso = {moment: _iso(moment) for moment in received}
         signal_rows = [
             (
                 s.id,
                 s.agency,
                 s.batch,
-                _iso(s.received_at),
+                iso[s.received_at],
                 s.document["observed_at"],
                 s.document["source"]["organisation_kind"],
                 s.document["kind"],
                 (s.document.get("location") or {}).get("municipality"),
-                json.dumps(s.document, ensure_ascii=False, separators=(",", ":")),
+                _document_text(s.document),
             )
             for s in signals
         ]

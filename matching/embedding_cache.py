@@ -86,7 +86,8 @@ class EmbeddingCache:
             rows.append((embedder, key, int(flat.shape[0]), flat.tobytes(), now))
         with self._lock, self._transaction():
             self._db.executemany(
-                "INSERT OR REPLACE INTO embeddings (embedder, key, dimension, vector, created_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO embeddings (embedder, key, dimension, vector, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
                 rows,
             )
 
@@ -178,7 +179,8 @@ class CachedEmbedder:
             computed = l2_normalise(self.embedder.embed([unique[key] for key in batch]))
             if computed.shape != (len(batch), self.dimension):
                 raise HartslagError(
-                    f"embedder {self.name!r} returned shape {computed.shape}, expected ({len(batch)}, {self.dimension})",
+                    f"embedder {self.name!r} returned shape {computed.shape},"
+                    f" expected ({len(batch)}, {self.dimension})",
                     code="embedder-output-mismatch",
                 )
             fresh = dict(zip(batch, computed, strict=True))

@@ -150,4 +150,6 @@ def _load(folder: Path, device: str) -> Any:
     try:
         return SentenceTransformer(str(folder), device=device, local_files_only=True)
     except (OSError, ValueError, KeyError) as error:
-        raise EmbeddingModelError(f"cannot load the SentenceTransformer model at {folder}: {type(error).__name__}") from error
+        raise EmbeddingModelError(
+            f"cannot load the SentenceTransformer model at {folder}: {type(error).__name__}"
+        ) from error

@@ -15,7 +15,7 @@ import re
 from connectors.detectors.base import Span
 from connectors.detectors.lexicon import fold, lexicon, tokens_of
 
-__all__ = ["AddressDetector", "PostcodeDetector", "STREET_SUFFIXES"]
+__all__ = ["STREET_SUFFIXES", "AddressDetector", "PostcodeDetector"]
 
 #: Endings of Dutch and Flemish street names.
 STREET_SUFFIXES = (
@@ -45,7 +45,7 @@ _LAAN_VAN = re.compile(
     rf"(?i)(?<![\w'’])(?:laan|weg|plein|kade|dreef|singel|straat|hof|park)\s+(?:van|der|de|den|ten|ter|op)"
     rf"(?:\s+(?:der|de|den|het|'t))?\s+{_L}+(?:[-\s]{_L}+)?\s$"
 )
-_LAAN_HINT = re.compile(r"(?i)(?:laan|weg|plein|kade|dreef|singel|straat|hof|park)\s+(?:van|de[rn]?|te[nr]|op)\s")
+_STREET_FIRST_WORDS = ("laan ", "weg ", "plein ", "kade ", "dreef ", "singel ", "straat ", "hof ", "park ")
 _LEADING_WORD = re.compile(r"([^\W_][\w'.]*)\s+")
 
 
@@ -59,28 +59,23 @@ class AddressDetector:
     def find(self, text: str) -> list[Span]:
         spans: list[Span] = []
         last_end = -1
-        laan = _LAAN_HINT.search(text) is not None
         for d in _DIGITS.finditer(text):
             start = d.start()
             if start <= last_end or (start and text[start - 1].isalnum()):
                 continue
+            begin = self._street_start(text, start)
+            if begin is None:
+                continue
             number = _NUMBER.match(text, start)
             if number is None:
-                continue
-            begin = self._street_start(text, start, laan)
-            if begin is None:
                 continue
             last_end = number.end()
             spans.append(Span(begin, number.end(), self.placeholder, self.priority))
         return spans
 
-    def _street_start(self, text: str, number_start: int, laan: bool) -> int | None:
+    def _street_start(self, text: str, number_start: int) -> int | None:
         """Where the street name before a house number begins, or None when no street name stands there."""
         window = max(0, number_start - 90)
-        if laan:
-            match = _LAAN_VAN.search(text, window, number_start)
-            if match is not None:
-                return match.start()
         # The word right before the number (skipping "nr.", a comma, a dot and one space), scanned backwards.
         i = number_start
         head = text[max(0, i - 8) : i].lower()
@@ -100,6 +95,12 @@ class AddressDetector:
         if i == end or not text[i].isalpha() or (i > 0 and text[i - 1].isalnum()):
             return None
         if not fold(text[i:end]).endswith(STREET_SUFFIXES):
+            # "Laan van Meerdervoort 102": the street word comes first.
+            low = text[window:number_start].lower()
+            if any(w in low for w in _STREET_FIRST_WORDS):
+                match = _LAAN_VAN.search(text, window, number_start)
+                if match is not None:
+                    return match.start()
             return None
         start = i
         prefix = _PREFIX_WORDS.search(text, window, start)
@@ -123,13 +124,81 @@ _NOT_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})
 # Upper-case pairs that are units or abbreviations after a number ("1200 MB", "2024 AH"), and lower-case pairs
 # that are Dutch words after a year or amount ("2019 op", "1250 is").
 _ABBREVIATION_LETTERS = frozenset(
-    "MB KB GB TB KM PK KW CM MM ML CC BV NV HZ AH NS EU UK US TV PC CV OV ID MG KG".split()
+    [
+        "MB",
+        "KB",
+        "GB",
+        "TB",
+        "KM",
+        "PK",
+        "KW",
+        "CM",
+        "MM",
+        "ML",
+        "CC",
+        "BV",
+        "NV",
+        "HZ",
+        "AH",
+        "NS",
+        "EU",
+        "UK",
+        "US",
+        "TV",
+        "PC",
+        "CV",
+        "OV",
+        "ID",
+        "MG",
+        "KG",
+    ]
 )
 _WORD_LETTERS = frozenset(
-    "mb kb gb tb km pk kw cm mm ml cc bv nv hz is op in en na om al er te ik je we ze of zo nu ja uw el la le de "
-    "eu ns tv pc ah".split()
+    [
+        "mb",
+        "kb",
+        "gb",
+        "tb",
+        "km",
+        "pk",
+        "kw",
+        "cm",
+        "mm",
+        "ml",
+        "cc",
+        "bv",
+        "nv",
+        "hz",
+        "is",
+        "op",
+        "in",
+        "en",
+        "na",
+        "om",
+        "al",
+        "er",
+        "te",
+        "ik",
+        "je",
+        "we",
+        "ze",
+        "of",
+        "zo",
+        "nu",
+        "ja",
+        "uw",
+        "el",
+        "la",
+        "le",
+        "de",
+        "eu",
+        "ns",
+        "tv",
+        "pc",
+        "ah",
+    ]
 )
-_POSTCODE_CONTEXT = re.compile(r"(?i)(?:postcode|pc|adres|woon\w*|wonend|\d[a-z]?,)\W{0,3}$")
+_POSTCODE_CONTEXT = re.compile(r"(?i)(?:postcode|pc|adres|huisnummer|woon\w*|wonend|\d[a-z]?,)\W{0,3}$")
 _PLACE_AFTER = re.compile(r"\s+((?:[^\W\d_']+[-\s]?){1,4})")
 
 
@@ -175,7 +244,7 @@ class PostcodeDetector:
 
 def _context(text: str, m: re.Match[str]) -> bool:
     """A postcode keyword or a house number before, or a known place name right after."""
-    if _POSTCODE_CONTEXT.search(text, max(0, m.start() - 14), m.start()):
+    if _POSTCODE_CONTEXT.search(text, max(0, m.start() - 16), m.start()):
         return True
     after = _PLACE_AFTER.match(text, m.end(3))
     if after is None:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-__all__ = ["DigitGroup", "Span", "Detector", "digit_runs"]
+__all__ = ["Detector", "DigitGroup", "Span", "digit_runs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,9 @@ class DigitGroup:
 # A run of digit groups joined by the separators people type inside numbers: one space, a dash, dot, slash or
 # parentheses (optionally padded with one space). The look-behind keeps us out of words and longer codes
 # (an IBAN's tail, "A12", "N201").
-_RUN = re.compile(r"(?<![\w@#€$/])[+(]?\d(?:\d|[ \t]?[-./][ \t]?(?=\(?\d)|[ \t](?=\(?\d)|[ \t]?\((?=\d)|\)[ \t]?(?=\d))*\)?")
+_RUN = re.compile(
+    r"(?<![\w@#€$/])[+(]?\d(?:\d|[ \t]?[-./][ \t]?(?=\(?\d)|[ \t](?=\(?\d)|[ \t]?\((?=\d)|\)[ \t]?(?=\d))*\)?"
+)
 _GROUP = re.compile(r"\d+")
 
 

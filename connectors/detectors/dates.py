@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from connectors.detectors.base import Span
 
-__all__ = ["BirthDateDetector", "MONTHS"]
+__all__ = ["MONTHS", "BirthDateDetector"]
 
 #: Dutch and English month names and their usual abbreviations, mapped to their number.
 MONTHS: dict[str, int] = {
@@ -46,7 +46,10 @@ _EVENT = re.compile(
 
 
 class BirthDateDetector:
-    """Birth dates, numeric (``12-03-1985``, ``1985-03-12``) or written (``12 maart 1985``). Reports ``GEBOORTEDATUM``."""
+    """Birth dates, numeric (``12-03-1985``, ``1985-03-12``) or written (``12 maart 1985``).
+
+    Reports ``GEBOORTEDATUM``.
+    """
 
     name = "birth_date"
     placeholder = "GEBOORTEDATUM"

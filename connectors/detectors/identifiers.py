@@ -12,7 +12,7 @@ import re
 
 from connectors.detectors.base import Span, digit_runs
 
-__all__ = ["BsnDetector", "IbanDetector", "eleven_proof", "iban_valid", "IBAN_LENGTHS"]
+__all__ = ["IBAN_LENGTHS", "BsnDetector", "IbanDetector", "eleven_proof", "iban_valid"]
 
 _BSN_CONTEXT = re.compile(
     r"(?i)\b(?:bsn|b\.s\.n\.?|burger\s?service\s?nummer|burgerservicenr|sofi[- ]?nummer|sofi[- ]?nr|sofi)\b[^\w\n]{0,6}"

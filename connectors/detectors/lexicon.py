@@ -13,12 +13,49 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-__all__ = ["Lexicon", "fold", "lexicon", "tokens_of", "TUSSENVOEGSELS"]
+__all__ = ["TUSSENVOEGSELS", "Lexicon", "fold", "lexicon", "tokens_of"]
 
 #: Name particles that may stand between given name and surname ("van der", "el", "ben", "dos" ...).
 TUSSENVOEGSELS: frozenset[str] = frozenset(
-    "van de der den het 't 's ter ten te in op uit la le du da di del della dos das do von zu vom el al ben bin ibn "
-    "abu ait ou bou mac mc".split()
+    [
+        "van",
+        "de",
+        "der",
+        "den",
+        "het",
+        "'t",
+        "'s",
+        "ter",
+        "ten",
+        "te",
+        "in",
+        "op",
+        "uit",
+        "la",
+        "le",
+        "du",
+        "da",
+        "di",
+        "del",
+        "della",
+        "dos",
+        "das",
+        "do",
+        "von",
+        "zu",
+        "vom",
+        "el",
+        "al",
+        "ben",
+        "bin",
+        "ibn",
+        "abu",
+        "ait",
+        "ou",
+        "bou",
+        "mac",
+        "mc",
+    ]
 )
 
 _TOKEN = re.compile(r"['’][ts](?![^\W\d_])|[^\W\d_]+(?:['’-][^\W\d_]+)*")

@@ -26,16 +26,154 @@ __all__ = ["NameDetector"]
 
 _TOKEN = re.compile(r"['’][ts](?![^\W\d_])|[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _ABBREVIATIONS = frozenset(
-    "nb ps as zoz tav ivm ed bv nv vof cq oa ca ad dwz mbt nav zsm evt bijv aub svp ovv iom tz wo ipv ihkv "
-    "etc vs mvg".split()
+    [
+        "nb",
+        "ps",
+        "as",
+        "zoz",
+        "tav",
+        "ivm",
+        "ed",
+        "bv",
+        "nv",
+        "vof",
+        "cq",
+        "oa",
+        "ca",
+        "ad",
+        "dwz",
+        "mbt",
+        "nav",
+        "zsm",
+        "evt",
+        "bijv",
+        "aub",
+        "svp",
+        "ovv",
+        "iom",
+        "tz",
+        "wo",
+        "ipv",
+        "ihkv",
+        "etc",
+        "vs",
+        "mvg",
+    ]
 )
 # Street endings that no common surname has ("Groeneveld" and "Steenbergen" are names; "Kerkstraat" is not).
 _NAME_STREET_SUFFIXES = (
-    "straat", "laan", "weg", "plein", "gracht", "kade", "singel", "dreef", "steeg", "plantsoen", "boulevard",
-    "allee", "burgwal", "straatweg", "steenweg", "park", "markt", "pad",
+    "straat",
+    "laan",
+    "weg",
+    "plein",
+    "gracht",
+    "kade",
+    "singel",
+    "dreef",
+    "steeg",
+    "plantsoen",
+    "boulevard",
+    "allee",
+    "burgwal",
+    "straatweg",
+    "steenweg",
+    "park",
+    "markt",
+    "pad",
 )
 _SIGNATURE_LINE = re.compile(r"[^\W\d_][\w .'’-]*")
-_PREPOSITIONS = frozenset("bij op naar van in aan met voor door over uit via om tot langs achter onder".split())
+# Heads of Dutch compound nouns: "Buurtteam Noord", "Wijkcentrum Oost" are organisations, not people.
+_NOUN_HEADS = (
+    "team",
+    "centrum",
+    "huis",
+    "hal",
+    "school",
+    "zorg",
+    "groep",
+    "dienst",
+    "punt",
+    "winkel",
+    "kantoor",
+    "bureau",
+    "wijk",
+    "buurt",
+    "noord",
+    "oost",
+    "zuid",
+    "west",
+    "boerderij",
+    "theek",
+    "stichting",
+    "vereniging",
+    "museum",
+    "kerk",
+    "kliniek",
+    "praktijk",
+    "apotheek",
+    "bank",
+    "fonds",
+    "raad",
+    "loket",
+    "net",
+    "plaza",
+    "land",
+)
+_FUNCTION_WORDS = frozenset(
+    [
+        "de",
+        "het",
+        "een",
+        "en",
+        "of",
+        "is",
+        "was",
+        "zijn",
+        "heeft",
+        "had",
+        "wil",
+        "kan",
+        "moet",
+        "gaat",
+        "om",
+        "met",
+        "voor",
+        "aan",
+        "in",
+        "op",
+        "ook",
+        "zegt",
+        "belt",
+        "komt",
+        "wordt",
+        "werd",
+        "niet",
+        "wel",
+        "nog",
+        "al",
+    ]
+)
+_PREPOSITIONS = frozenset(
+    [
+        "bij",
+        "op",
+        "naar",
+        "van",
+        "in",
+        "aan",
+        "met",
+        "voor",
+        "door",
+        "over",
+        "uit",
+        "via",
+        "om",
+        "tot",
+        "langs",
+        "achter",
+        "onder",
+    ]
+)
 _ARTICLE_BOUND = frozenset({"op", "in", "uit", "te"})
 _ARTICLES = frozenset({"de", "den", "der", "het", "'t", "ten", "ter"})
 _INITIAL_WORDS = frozenset({"th", "chr", "ph", "joh", "wm", "jac", "fr", "corn", "hk", "ij"})
@@ -58,6 +196,7 @@ _TRIGGER_SPECS: dict[str, str] = {
     "afzender :|ondertekend|ondertekend door|spreekt met|spreek met|sprak met|sprak ik|gesproken met|gebeld door|"
     "contact met|namens|t a v|tav|ter attentie van|i o v|in opdracht van|my name is|this is|contact :|"
     "het gaat om|t n v|tnv|ten name van|op naam van|welke door",
+    "role_colon": "klant :|melder :|aanvrager :|cliënt :|client :|bewoner :",
     "weak": "ik ben",
     "greet": "beste|geachte|hoi|hallo|hey|hee|hi|dag|lieve|goedemorgen|goedemiddag|goedenavond|dear|hello",
     "close": "met vriendelijke groet|met vriendelijke groeten|vriendelijke groet|vriendelijke groeten|"
@@ -74,18 +213,40 @@ def _compile_triggers() -> dict[str, tuple[tuple[tuple[str, ...], str, str], ...
             parts = spec.split()
             punct = parts.pop() if parts[-1] in (":", ".") else ""
             table.setdefault(parts[0], []).append((tuple(parts), mode, punct))
-    return {k: tuple(sorted(v, key=lambda e: -len(e[0]))) for k, v in table.items()}
+    return {k: tuple(sorted(v, key=lambda e: -2 * len(e[0]) - bool(e[2]))) for k, v in table.items()}
 
 
 _TRIGGERS = _compile_triggers()
 _GAP_AFTER_TRIGGER = {
     "title": re.compile(r"[ \t]{1,3}"),
     "role": re.compile(r"[ \t]{1,2}|[ \t]?,[ \t]?"),
+    "role_colon": re.compile(r"[ \t]{1,2}"),
     "strong": re.compile(r"[ \t]*[:,]?[ \t]*(?:de\s+heer\s+|mevrouw\s+)?"),
     "weak": re.compile(r"[ \t]{1,2}"),
     "greet": re.compile(r"[ \t]{1,2}"),
     "close": re.compile(r"[ \t]*[,.!:;-]?[ \t]*(?:\r?\n[ \t]*){0,2}"),
 }
+
+
+def _word_before(text: str, pos: int) -> str:
+    """The folded word right before ``pos`` (skipping spaces), or "" at a punctuation mark or the start."""
+    end = pos
+    while end > 0 and text[end - 1] == " ":
+        end -= 1
+    start = end
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    return text[start:end].lower()
+
+
+def _word_after(text: str, pos: int) -> str:
+    """The word right after ``pos`` when only one space separates them; "" at punctuation or the end."""
+    if text[pos : pos + 1] != " ":
+        return ""
+    end = pos + 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return text[pos + 1 : end]
 
 
 class _Tok:
@@ -122,8 +283,14 @@ class NameDetector:
     priority = 10
 
     def __init__(self, lex: Lexicon | None = None) -> None:
-        self.lex = lex or lexicon()
-        self._ambiguous = self.lex.ambiguous_first_names
+        self.lex = lex = lex or lexicon()
+        self._ambiguous = lex.ambiguous_first_names
+        # Lower-case everyday words that can be no part of a name or trigger: not worth a token (speed).
+        trigger_words = {w for specs in _TRIGGER_SPECS.values() for spec in specs.split("|") for w in spec.split()}
+        phrase_words = {w for phrases in lex.allow_phrases.values() for p in phrases for w in p}
+        self._skip = frozenset(
+            lex.common - lex.first_names - lex.surnames - TUSSENVOEGSELS - trigger_words - phrase_words
+        )
 
     # -- tokens --------------------------------------------------------------------------------------------
     def _tokens(self, text: str) -> tuple[list[_Tok], bool]:
@@ -132,18 +299,37 @@ class NameDetector:
         n = len(text)
         mid_cap = False
         fold_ = _fold_cached
+        skip = self._skip
         for m in _TOKEN.finditer(text):
             s, e = m.span()
             word = m.group()
             key = fold_(word)
             after = text[e] if e < n else " "
+            cap = word[0].isupper()
+            if (
+                not cap
+                and key in skip
+                and after != "."
+                and not (toks and toks[-1].end == s - 1 and toks[-1].key in TUSSENVOEGSELS)
+            ):
+                continue  # an everyday word, unless it follows a particle ("van 't hof")
             initial = after == "." and (len(word) == 1 or key in _INITIAL_WORDS)
             # Glued to "." "@" "/" "_": part of a domain, e-mail address, URL or abbreviation, not a name.
-            glued = (after in ".@/_" and not initial and e + 1 < n and text[e + 1].isalnum()) or (
-                s > 0 and text[s - 1] in "@/_." and not (s > 1 and text[s - 2] == " ")
+            # Glued to a digit before ("59A."): a house-number addition or code, not an initial.
+            glued = (
+                (after in ".@/_" and not initial and e + 1 < n and text[e + 1].isalnum())
+                or (
+                    s > 0
+                    and text[s - 1] in "@/_."
+                    and not (s > 1 and text[s - 2] == " ")
+                    and not (toks and toks[-1].end == s - 1 and toks[-1].initial)  # "J.P."
+                )
+                or (s > 0 and text[s - 1].isdigit())
             )
-            cap = word[0].isupper()
-            if cap and toks and not mid_cap and text[toks[-1].end : s] in (" ", ", "):
+            if glued:
+                initial = False
+            # A capital after a word and a space (not after ". " or a line break) is a mid-sentence capital.
+            if cap and not mid_cap and s > 1 and text[s - 1] == " " and (text[s - 2].isalnum() or text[s - 2] == ","):
                 mid_cap = True
             toks.append(_Tok(s, e, word, key, cap, len(word) > 1 and word.isupper(), initial, glued))
         self._mark_allowed(toks)
@@ -170,7 +356,11 @@ class NameDetector:
     @staticmethod
     def _verb_like(key: str) -> bool:
         """Past tenses and abstract nouns ("belde", "regelde", "gezondheid"): no names, even when unknown."""
-        return len(key) > 3 and "-" not in key and key.endswith(("de", "te", "heid", "lijk", "isch", "baar", "tie", "eren"))
+        return (
+            len(key) > 3
+            and "-" not in key
+            and key.endswith(("de", "te", "heid", "lijk", "isch", "baar", "tie", "eren"))
+        )
 
     def _name_part(self, t: _Tok, mode: str, after_particle: bool, sloppy: bool) -> bool:
         """Whether ``t`` can be a given name or surname here."""
@@ -180,11 +370,17 @@ class NameDetector:
         if t.acronym:
             return mode == "title" and not common and not t.allow and len(t.key) > 1
         if t.cap:
-            return not common or after_particle or self._known(t)
+            # After a title or a role word ("dr. Na", "mijn buurman Roos") a capital is enough.
+            return (
+                not common
+                or after_particle
+                or self._known(t)
+                or (mode in ("title", "role") and t.key not in _FUNCTION_WORDS)
+            )
         # lower case: a known name; in context even one that is also a word ("jan bakker", "mw. visser")
         if self._known(t) and (not common or after_particle or mode not in ("lexicon", "weak", "greet")):
             return True
-        if (after_particle or mode in ("title", "strong", "close") or sloppy) and not common:
+        if (mode in ("title", "strong", "close") or sloppy) and not common:
             return len(t.key) > 2 and not self._verb_like(t.key)
         return False
 
@@ -204,8 +400,11 @@ class NameDetector:
             if k > j and text[toks[k - 1].end : toks[k].start] != " ":
                 break
             k += 1
-        # "op", "in", "uit" are particles only in front of an article: "op de Weg", "in 't Veld"
+        # "op", "in", "uit" are particles only in front of an article: "op de Weg", "in 't Veld"; "het" and "der"
+        # never start a chain ("Het KvK-nummer").
         if k > j and toks[j].key in _ARTICLE_BOUND and (k - j == 1 or toks[j + 1].key not in _ARTICLES):
+            return j
+        if k > j and toks[j].key in ("het", "der"):
             return j
         return k
 
@@ -220,7 +419,7 @@ class NameDetector:
                 break
             j += 1
         initials = j - i
-        if initials and "".join(t.key for t in toks[i:j]) in _ABBREVIATIONS:
+        if initials and mode in ("lexicon", "next") and "".join(t.key for t in toks[i:j]) in _ABBREVIATIONS:
             return i
         real = 0
         end = j
@@ -233,14 +432,25 @@ class NameDetector:
             if t.key in TUSSENVOEGSELS and not (t.cap and real == 0 and initials == 0 and mode == "lexicon"):
                 k = self._particles(toks, j, text)
                 if k < n and k > j and not toks[k].used and self._gap_ok(text, toks[k - 1], toks[k]):
-                    if self._name_part(toks[k], mode, True, sloppy):
+                    nxt = toks[k]
+                    if self._name_part(nxt, mode, True, sloppy) or (
+                        # "h. van 't hof", "mw. j. de boer": after a name part, a particle marks a surname
+                        (real or initials)
+                        and mode != "lexicon"
+                        and not (nxt.cap or nxt.allow or nxt.glued)
+                        and len(nxt.key) > 2
+                        and nxt.key not in _FUNCTION_WORDS
+                    ):
                         if self._is_street_follow(toks, k):
                             break
                         j = end = k + 1
                         real += 1
                         continue
                 break
-            if self._name_part(t, mode if j == i + initials else "next", False, sloppy and j > i):
+            # The first word after a trigger was vetted by _trigger_accepts; after a lexicon hit, later words may be
+            # lower case in sloppy text.
+            first = j == i + initials
+            if self._name_part(t, mode if first else "next", False, sloppy and (j > i or mode != "lexicon")):
                 real += 1
                 j = end = j + 1
                 continue
@@ -314,14 +524,14 @@ class NameDetector:
             if not ok:
                 continue
             pos = toks[last].end
+            if mode == "title" and len(toks[k].text) > 1 and toks[k].text.isupper():
+                continue  # "6194 MW Zoetermeer", "bij ING.": letters and acronyms, not "mw." or "ing."
             if punct:
                 sep = text[pos : pos + 2]
-                if not sep.startswith(punct) and not sep == " " + punct:
+                if not sep.startswith(punct) and sep != " " + punct:
                     continue
                 pos += sep.index(punct) + 1
             elif mode == "title":
-                if toks[k].text.isupper() and len(toks[k].text) > 1:
-                    continue  # "6194 MW Zoetermeer": postcode letters, not "mw."
                 if text[pos : pos + 1] == ".":
                     pos += 1
             elif mode in ("close", "strong") and text[pos : pos + 1] == ".":
@@ -350,6 +560,8 @@ class NameDetector:
             return k
         words = toks[k:end]
         lex = self.lex
+        if len(line.split()) > 4 or any(_fold_cached(w.strip(",.;:!")) in self._skip for w in line.split()):
+            return k
         for i, t in enumerate(words):
             if t.allow or t.glued or t.acronym or self._is_street(t):
                 return k
@@ -379,21 +591,27 @@ class NameDetector:
         lex = self.lex
         t = toks[k]
         if t.initial or t.key in TUSSENVOEGSELS:
-            return mode in ("title", "strong", "close", "role") or t.cap
+            return mode in ("title", "strong", "close", "role", "role_colon") or t.cap
         if mode == "weak":  # "ik ben ...": only a given name, or a capitalised unknown word in tidy text
             return (t.key in lex.first_names and t.key not in self._ambiguous) or (
                 t.cap and not sloppy and t.key not in lex.common and not t.allow and not t.acronym
             )
-        if mode in ("role", "greet") and not t.cap:
+        if mode in ("role", "role_colon", "greet") and not t.cap:
             if self._known(t) and t.key not in lex.common:
                 return True
             if not sloppy or t.key in lex.common or len(t.key) < 3 or self._verb_like(t.key):
                 return False
             if mode == "greet":  # "beste bauke," on its own line
                 return text[t.end : t.end + 1] in (",", "\n", "")
-            # "volgens bauke de boer": an unknown word counts when a particle or known surname follows
+            # "volgens bauke de boer": an unknown word counts when a particle or known surname follows; right after
+            # a role word ("mijn buurman dorcas parkeert") also when an everyday word or the end of a clause follows.
             nxt = toks[k + 1] if k + 1 < len(toks) and self._gap_ok(text, t, toks[k + 1]) else None
-            return nxt is not None and (nxt.key in TUSSENVOEGSELS or nxt.key in lex.surnames)
+            if nxt is not None and (nxt.key in TUSSENVOEGSELS or nxt.key in lex.surnames):
+                return True
+            if mode != "role":
+                return False
+            after = _word_after(text, t.end)
+            return after == "" or _fold_cached(after) in lex.common
         return self._name_part(t, mode, False, sloppy)
 
     def _lexicon_name(self, text: str, toks: list[_Tok], k: int, sloppy: bool) -> int:
@@ -402,6 +620,8 @@ class NameDetector:
         t = toks[k]
         n = len(toks)
         nxt = toks[k + 1] if k + 1 < n and self._gap_ok(text, t, toks[k + 1]) else None
+        if t.initial and k > 0 and toks[k - 1].initial and toks[k - 1].end == t.start - 1:
+            return k  # inside "i.v.m." or "J.P.": only the first letter starts a name
         if t.initial and (t.cap or sloppy) and nxt is not None:  # "J.P. de Vries", "A. Yilmaz", "d. hofstra"
             end = self._parse(text, toks, k, "lexicon" if t.cap else "strong", sloppy)
             return end if end > k + 1 and not toks[end - 1].initial else k
@@ -409,32 +629,40 @@ class NameDetector:
             return k
         key = t.key
         common = key in lex.common
-        after_digit = k > 0 and text[max(0, t.start - 2) : t.start - 1].isdigit() and toks[k - 1].end < t.start - 2
-        if key in lex.first_names and not after_digit:  # "Jan", "Zeynep Kaya", "jan de vries"
-            if t.cap or (not common and len(key) > 2):
-                end = self._parse(text, toks, k, "lexicon", sloppy)
-                if end > k + 1 or (end == k + 1 and key not in self._ambiguous and not common):
-                    return end
-                return k
+        after_digit = t.start >= 2 and text[t.start - 1] == " " and text[t.start - 2].isdigit()  # "1 jan 2024"
+        if key in lex.first_names and not after_digit and (t.cap or (not common and len(key) > 2)):
+            # "Jan", "Zeynep Kaya", "jan de vries"; an ambiguous given name ("Ben") only with a surname
+            end = self._parse(text, toks, k, "lexicon", sloppy)
+            if end > k + 1 or (end == k + 1 and key not in self._ambiguous and not common):
+                return end
+            return k
         if key in lex.surnames and not common and (t.cap or (sloppy and len(key) > 3)):  # "Yilmaz belde"
+            if _word_before(text, t.start) in _ARTICLES:
+                return k  # "bij de Zeeman": an article before a lone surname makes it a shop or place
             return self._parse(text, toks, k, "lexicon", sloppy)
         if key in TUSSENVOEGSELS and nxt is not None:  # "van Dijk", "De Vries", "el Amrani"
             j = self._particles(toks, k, text)
             if k < j < n and self._gap_ok(text, toks[j - 1], toks[j]):
                 s = toks[j]
                 if s.key in lex.surnames and not s.used and not s.allow and not s.glued and not self._is_street(s):
-                    if s.cap and (
-                        s.key not in lex.common or j - k > 1 or t.cap or k == 0 or toks[k - 1].key not in _PREPOSITIONS
-                    ):
+                    # "bij de Zeeman", "op de Markt": after a preposition a lower-case article names a place or shop
+                    after_preposition = not t.cap and j - k == 1 and _word_before(text, t.start) in _PREPOSITIONS
+                    if s.cap and not after_preposition:
                         return j + 1
                     if sloppy and not s.cap and s.key not in lex.common and len(s.key) > 3:
                         return j + 1
             return k
-        if t.cap and not common and not t.allow and nxt is not None and nxt.cap:
+        if t.cap and not common and not t.allow and nxt is not None and self._proper_noun_pair(t, nxt):
             # Two capitalised words that are no everyday word, place or organisation: "Ngozi Okafor",
             # "Sharmila Sewnarain". In tidy Dutch only proper nouns are capitalised mid-sentence.
-            if not (nxt.allow or nxt.acronym or nxt.glued or nxt.initial or self._is_street(nxt)):
-                if nxt.key not in lex.common or nxt.key in lex.surnames:
-                    end = self._parse(text, toks, k, "lexicon", sloppy)
-                    return end if end > k + 1 else k
+            end = self._parse(text, toks, k, "lexicon", sloppy)
+            return end if end > k + 1 else k
         return k
+
+    def _proper_noun_pair(self, t: _Tok, nxt: _Tok) -> bool:
+        """Whether ``nxt`` can follow the capitalised unknown word ``t`` as the second half of a name."""
+        if not nxt.cap or nxt.allow or nxt.acronym or nxt.glued or nxt.initial or self._is_street(nxt):
+            return False
+        if nxt.key in self.lex.common and nxt.key not in self.lex.surnames:
+            return False
+        return not (t.key.endswith(_NOUN_HEADS) or nxt.key.endswith(_NOUN_HEADS))

@@ -12,7 +12,7 @@ import re
 
 from connectors.detectors.base import Span
 
-__all__ = ["ReferenceDetector", "CUSTOMER_KEYWORDS", "CASE_KEYWORDS"]
+__all__ = ["CASE_KEYWORDS", "CUSTOMER_KEYWORDS", "ReferenceDetector"]
 
 #: Keywords whose number identifies a person's relation with an organisation -> ``KLANTNUMMER``.
 CUSTOMER_KEYWORDS = (
@@ -64,7 +64,9 @@ def _keyword_before(text: str, start: int) -> str | None:
 def _value_around(text: str, start: int, end: int) -> tuple[int, int]:
     """Grow a digit run to the whole code it belongs to ("Z-2024-12345", "UIT/2024/77812", "AB-123456")."""
     n = len(text)
-    while start > 0 and (text[start - 1].isalnum() or (text[start - 1] in "-/." and start > 1 and text[start - 2].isalnum())):
+    while start > 0 and (
+        text[start - 1].isalnum() or (text[start - 1] in "-/." and start > 1 and text[start - 2].isalnum())
+    ):
         start -= 1
     while end < n and (text[end].isalnum() or (text[end] in "-/." and end + 1 < n and text[end + 1].isalnum())):
         end += 1

@@ -12,7 +12,7 @@ import re
 
 from connectors.detectors.base import Span
 
-__all__ = ["LicencePlateDetector", "SIDE_CODES"]
+__all__ = ["SIDE_CODES", "LicencePlateDetector"]
 
 #: The RDW side-codes 1–14 as letter (L) / digit (D) group lengths.
 SIDE_CODES: dict[int, tuple[str, str, str]] = {

@@ -3,17 +3,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from hub.deps import AdminActor, Services
 from hub.records import Agency
 from hub.registry import Registry
-from hub.schemas import AgencyIn, AgencyPublic, AgencyStatusIn, KeyPublic, KeysIn, KeyStatusIn, Problem, StatsPublic
+from hub.schemas import AgencyIn, AgencyPublic, AgencyStatusIn, KeyPublic, KeysIn, KeyStatusIn, StatsPublic, problem_doc
 
 __all__ = ["router"]
 
-_ERRORS = {code: {"model": Problem} for code in (400, 401, 403, 404, 422)}
-router = APIRouter(prefix="/v1/admin", tags=["beheer"], responses=_ERRORS)  # type: ignore[arg-type]
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: problem_doc("A registration the hub cannot accept (code, kind or key set)"),
+    401: problem_doc("No bearer token"),
+    403: problem_doc("Not the admin token, or no admin token configured"),
+    404: problem_doc("No such agency or key"),
+    422: problem_doc("Parameters or body of the wrong form"),
+}
+router = APIRouter(prefix="/v1/admin", tags=["beheer"], responses=_ERRORS)
 
 
 def _public(registry: Registry, agency: Agency) -> AgencyPublic:

@@ -14,15 +14,15 @@ from connectors.envelope import EnvelopeError
 from hub.deps import AgencyCaller, Services
 from hub.ingest import IngestRefusal
 from hub.problems import PROBLEMS, ProblemError
-from hub.schemas import Problem, ReceiptPublic
+from hub.schemas import ReceiptPublic, problem_doc
 from hub.services import HubServices
 
-__all__ = ["WEB_REFUSALS", "read_body", "refuse", "router", "submit"]
+__all__ = ["REFUSALS", "WEBREFUSALS", "read_body", "refuse", "router", "submit"]
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 
-_REFUSALS: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem, "description": title}
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    code: problem_doc(title)
     for code, title in {
         400: "Malformed JWS, algorithm not allowed, wrong audience, lifetime or iat out of bounds",
         401: "Unknown, revoked or not yet valid key; bad signature; expired",
@@ -37,7 +37,7 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
 
 
 #: Refusals the web layer makes before the acceptance path runs (the acceptance path counts its own).
-WEB_REFUSALS = frozenset({"body-too-large", "unsupported-media-type", "invalid-cloudevent"})
+WEBREFUSALS = frozenset({"body-too-large", "unsupported-media-type", "invalid-cloudevent"})
 
 
 def refuse(services: HubServices, code: str, detail: str, via: str) -> ProblemError:
@@ -96,7 +96,7 @@ _BODY: dict[str, Any] = {
     "",
     status_code=202,
     response_model=ReceiptPublic,
-    responses={200: {"model": ReceiptPublic, "description": "Replay: the original receipt"}, **_REFUSALS},
+    responses={200: {"model": ReceiptPublic, "description": "Replay: the original receipt"}, **REFUSALS},
     openapi_extra=_BODY,
 )
 async def post_batch(request: Request, services: Services) -> JSONResponse:
@@ -115,8 +115,12 @@ async def post_batch(request: Request, services: Services) -> JSONResponse:
     return await submit(services, body.strip(), "http")
 
 
-@router.get("/{batch_id}", response_model=ReceiptPublic, responses={401: {"model": Problem}, 404: {"model": Problem}})
-def get_batch(batch_id: str, agency: AgencyCaller, services: Services) -> dict[str, Any]:
+@router.get(
+    "/{batch_id}",
+    response_model=ReceiptPublic,
+    responses={401: problem_doc("No valid agency token"), 404: problem_doc("No such batch of the calling agency")},
+)
+def get_batch(batch_id: str, agency: AgencyCaller, services: Services) -> JSONResponse:
     """The receipt of one of the calling agency's own batches.
 
     Authenticate with a JWT of at most five minutes signed by the agency's own registered key (`iss` = agency code,
@@ -125,4 +129,5 @@ def get_batch(batch_id: str, agency: AgencyCaller, services: Services) -> dict[s
     stored = services.storage.find_batch(batch_id)
     if stored is None or stored.agency != agency:
         raise ProblemError("not-found", f"no batch {batch_id} of {agency}")
-    return stored.receipt
+    # The stored wire form as it was sent (received_at with "+00:00"), not re-serialised through the model.
+    return JSONResponse(stored.receipt)

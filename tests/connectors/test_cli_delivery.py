@@ -14,7 +14,7 @@ from connectors.envelope import verify_batch
 from connectors.keys import KeyRing, load_jwks
 from hartslag.cli import app
 from tests.factories import make_keypair, make_signals, write_jsonl
-from tests.receivers import HttpReceiver, ReceiverCore
+from tests.receivers import HttpReceiver, KafkaReceiver, ReceiverCore, TansuBroker
 
 runner = CliRunner()
 AUD = "hartslag-hub"
@@ -132,3 +132,27 @@ def test_run_refuses_an_unknown_config_key(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["connector", "run", "--config", str(config), "--once"])
     assert result.exit_code == 2 and "batchsize" in result.output
+
+
+@pytest.mark.integration
+def test_push_over_kafka(tmp_path: Path, keys: tuple[Path, KeyRing]) -> None:
+    broker = TansuBroker()
+    try:
+        receiver = KafkaReceiver(ReceiverCore(keys=keys[1], audience=AUD), broker)
+        try:
+            signals = make_signals(60, seed=21)
+            export = write_jsonl(tmp_path / "signals.jsonl", signals)
+            result = runner.invoke(
+                app,
+                [
+                    *("connector", "push", str(export), "--hub", receiver.url, "--agency", "GM0363"),
+                    *("--key", str(keys[0]), "--state", str(tmp_path / "state"), "--batch-size", "25"),
+                ],
+            )
+            assert result.exit_code == 0, result.output
+            assert set(receiver.core.signals) == {s["id"] for s in signals}
+            assert status_of(tmp_path / "state")["delivered"] == 60
+        finally:
+            receiver.stop()
+    finally:
+        broker.stop()

@@ -101,14 +101,14 @@ def test_push_survives_repeated_sigkill(tmp_path: Path) -> None:
                 killed_in_receiver.clear()
                 kill_after["left"] = rng.randint(1, 3)
                 try:
-                    process.wait(timeout=30)
+                    process.wait(timeout=120)  # the first full read of the export takes a while
                 finally:
                     kill_after.pop("left", None)
-            process.wait(timeout=30)
+            process.wait(timeout=120)
             if process.returncode == -signal.SIGKILL:
                 kills += 1
                 moments.append(moment)
-        final = subprocess.run(command, capture_output=True, timeout=60, check=False)
+        final = subprocess.run(command, capture_output=True, timeout=120, check=False)
     finally:
         receiver.stop()
     elapsed = time.monotonic() - started
