@@ -73,13 +73,17 @@ def evaluate(corpus: list[CorpusText], scrub: Any) -> dict[str, Any]:
     keep_total: Counter[str] = Counter()
     kept: Counter[str] = Counter()
     examples: dict[str, list[str]] = {}
+    by_case: dict[str, list[int]] = {"tidy": [0, 0], "sloppy": [0, 0]}  # [planted, leaked]
     for item in corpus:
         out = scrub(item.text).text
         names = [v for k, v in item.planted if k == "NAAM"]
         for kind, value in item.planted:
             planted[kind] += 1
+            case = by_case["sloppy" if item.sloppy else "tidy"]
+            case[0] += 1
             if leaked(kind, value, item.text, out, names):
                 leaks[kind] += 1
+                case[1] += 1
                 examples.setdefault(kind, []).append(value)
         for category, value in item.keep:
             keep_total[category] += 1
@@ -98,6 +102,7 @@ def evaluate(corpus: list[CorpusText], scrub: Any) -> dict[str, Any]:
         "keep": keep,
         "leak_pct_overall": round(100 * total_leaked / total_planted, 2) if total_planted else 0.0,
         "keep_pct_overall": round(100 * total_kept / total_keep, 2) if total_keep else 100.0,
+        "leak_pct_by_case": {k: round(100 * v[1] / v[0], 2) if v[0] else 0.0 for k, v in by_case.items()},
         "examples": {k: v[:5] for k, v in examples.items()},
     }
 
@@ -182,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     for kind, row in report["leak"].items():
         print(f"{kind:<16}{row['planted']:>8}{row['leaked']:>8}{row['leak_pct']:>8.2f}")
     print(f"{'overall':<16}{'':>16}{report['leak_pct_overall']:>8.2f}")
+    cases = report["leak_pct_by_case"]
+    print(f"(tidy texts {cases['tidy']:.2f} %, sloppy lower-case texts {cases['sloppy']:.2f} %)")
     print(f"\n{'keep category':<16}{'total':>8}{'kept':>8}{'keep %':>8}")
     for cat, row in report["keep"].items():
         print(f"{cat:<16}{row['total']:>8}{row['kept']:>8}{row['keep_pct']:>8.2f}")

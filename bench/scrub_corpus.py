@@ -19,6 +19,7 @@ import argparse
 import json
 import random
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 __all__ = ["CorpusText", "bsn_ok", "generate", "make_iban"]
@@ -275,7 +276,7 @@ class _Gen:
     def __init__(self, rng: random.Random) -> None:
         self.r = rng
 
-    def pick(self, seq: list[str] | tuple[str, ...]) -> str:
+    def pick(self, seq: Sequence[str]) -> str:
         return self.r.choice(seq)
 
     def digits(self, n: int) -> str:

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, MessageSizeTooLargeError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
 
 from connectors.envelope import MalformedJWS, peek_claims
 from connectors.receipts import Receipt
@@ -38,6 +39,7 @@ __all__ = [
     "RECEIPT_TOPIC",
     "KafkaTransport",
     "bootstrap_servers",
+    "commit_through",
     "ensure_topics",
     "iter_records",
     "make_consumer",
@@ -104,6 +106,16 @@ def ensure_topics(bootstrap: str, topics: Iterable[str] = (BATCH_TOPIC, RECEIPT_
                 admin.create_topics(missing)
     finally:
         admin.close()
+
+
+def commit_through(consumer: KafkaConsumer, partition: Any, offset: int) -> None:
+    """Commit the group's offset of ``partition`` as just past ``offset`` (the record handled last), no further.
+
+    ``consumer.commit()`` without offsets commits the consumer's *position*, which ``poll()`` has already moved past
+    every record it returned: committing that after the first of them would skip the others after a crash.
+    """
+    extra = (-1,) if "leader_epoch" in OffsetAndMetadata._fields else ()  # kafka-python ≥ 2.1 has a third field
+    consumer.commit({partition: OffsetAndMetadata(offset + 1, "", *extra)})
 
 
 def iter_records(consumer: KafkaConsumer, *, poll_ms: int = 500) -> Iterator[Any]:

@@ -45,6 +45,11 @@ def authenticate_agency(
     at = now.timestamp()
     if key.revoked or (key.revoked_at is not None and at >= key.revoked_at.timestamp()):
         raise AgencyAuthError("the bearer token's key is revoked")
+    # The same validity window as for batches: a key not valid yet (or past its end) proves nothing either.
+    if (key.not_before is not None and at < key.not_before.timestamp()) or (
+        key.not_after is not None and at >= key.not_after.timestamp()
+    ):
+        raise AgencyAuthError("the bearer token's key is not valid at this moment")
     try:
         claims = jwt.decode(
             token,

@@ -20,6 +20,7 @@ from connectors.kafka_bus import (
     BATCH_TOPIC,
     DLQ_TOPIC,
     RECEIPT_TOPIC,
+    commit_through,
     ensure_topics,
     make_consumer,
     make_producer,
@@ -35,6 +36,12 @@ from hub.metrics import Metrics
 __all__ = ["KafkaIntake"]
 
 log = logging.getLogger("hartslag.hub.kafka")
+
+# Group timing. kafka-python's defaults (45 s session, 3 s heartbeat) keep a hub that was killed in the group for
+# the whole session, and its restarted successor gets no partition until then (measured on Tansu: 76 s, more than
+# the connectors' 30 s receipt wait, so every waiting batch times out and is resent). 6 s is the smallest session
+# Kafka brokers allow by default (group.min.session.timeout.ms); heartbeats run in a background thread.
+GROUP_TIMING: dict[str, Any] = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 2000}
 
 
 class KafkaIntake:
@@ -55,7 +62,7 @@ class KafkaIntake:
         self.group_id = group_id
         self.metrics = metrics
         self.status_of = status_of or {}
-        self.consumer_options = consumer_options or {}
+        self.consumer_options = {**GROUP_TIMING, **(consumer_options or {})}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -94,7 +101,8 @@ class KafkaIntake:
                             consumer.seek(partition, record.offset)  # read it again after a pause
                             self._stop.wait(1.0)
                             break
-                        consumer.commit()
+                        # Exactly this record: poll() already moved the position past the whole polled batch.
+                        commit_through(consumer, partition, record.offset)
         finally:
             consumer.close()
             producer.close(timeout=5)

@@ -110,7 +110,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         # This handler runs outside the request middleware, so it names the request id itself (docs/api/errors.md:
-        # "the log line has the request id"): the middleware's, when it left one in the request state, else the caller's.
+        # "the log line has the request id"): the middleware's when it left one in the request state, else the caller's.
         request_id = getattr(request.state, "request_id", None) or request.headers.get("x-request-id")
         log.error(
             "unexpected error", extra={"request_id": request_id, "error": type(exc).__name__, "path": request.url.path}

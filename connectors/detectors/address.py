@@ -121,84 +121,18 @@ _POSTCODE = re.compile(
     r"(?P<nr>,?\s(?:nr\.?\s?)?\d{1,5}(?![\d,.:]\d)(?:-?[A-Za-z]{1,2}\b|-\d{1,3}\b|-[IVX]{1,4}\b)?)?"
 )
 _NOT_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})
-# Upper-case pairs that are units or abbreviations after a number ("1200 MB", "2024 AH"), and lower-case pairs
-# that are Dutch words after a year or amount ("2019 op", "1250 is").
+# Letter pairs after four digits that are no postcode letters without more evidence: upper-case units and
+# abbreviations ("1200 MB", "2024 AH"), Dutch words after a year or amount ("2019 op", "1250 is"), lower-case units.
 _ABBREVIATION_LETTERS = frozenset(
-    [
-        "MB",
-        "KB",
-        "GB",
-        "TB",
-        "KM",
-        "PK",
-        "KW",
-        "CM",
-        "MM",
-        "ML",
-        "CC",
-        "BV",
-        "NV",
-        "HZ",
-        "AH",
-        "NS",
-        "EU",
-        "UK",
-        "US",
-        "TV",
-        "PC",
-        "CV",
-        "OV",
-        "ID",
-        "MG",
-        "KG",
-    ]
+    "MB KB GB TB KM PK KW CM MM ML CC BV NV HZ AH NS EU UK US TV PC CV OV ID MG KG".split()  # noqa: SIM905
 )
 _WORD_LETTERS = frozenset(
-    [
-        "mb",
-        "kb",
-        "gb",
-        "tb",
-        "km",
-        "pk",
-        "kw",
-        "cm",
-        "mm",
-        "ml",
-        "cc",
-        "bv",
-        "nv",
-        "hz",
-        "is",
-        "op",
-        "in",
-        "en",
-        "na",
-        "om",
-        "al",
-        "er",
-        "te",
-        "ik",
-        "je",
-        "we",
-        "ze",
-        "of",
-        "zo",
-        "nu",
-        "ja",
-        "uw",
-        "el",
-        "la",
-        "le",
-        "de",
-        "eu",
-        "ns",
-        "tv",
-        "pc",
-        "ah",
-    ]
+    "is op in en na om al er te ik je we ze of zo nu ja uw el la le de".split()  # noqa: SIM905 - a word list
 )
-_POSTCODE_CONTEXT = re.compile(r"(?i)(?:postcode|pc|adres|huisnummer|woon\w*|wonend|\d[a-z]?,)\W{0,3}$")
+_UNIT_LETTERS = frozenset("mb kb gb tb km pk kw cm mm ml cc bv nv hz eu ns tv pc ah".split())  # noqa: SIM905
+# A postcode word, or a house number (with its addition) and a comma right before: "Kerkstraat 50-zw, 4821 tv".
+_POSTCODE_KEYWORD = re.compile(r"(?i)(?:postcode|pc|adres|huisnummer|woon\w*|wonend)\W{0,3}$")
+_POSTCODE_CONTEXT = re.compile(r"(?i)(?:postcode|pc|adres|huisnummer|woon\w*|wonend|\d[^,\n]{0,10},)\W{0,3}$")
 _PLACE_AFTER = re.compile(r"\s+((?:[^\W\d_']+[-\s]?){1,4})")
 
 
@@ -237,7 +171,9 @@ class PostcodeDetector:
         letters, spaced = m.group(3), bool(m.group(2))
         if letters.isupper():
             return has_number or not spaced or letters not in _ABBREVIATION_LETTERS or _context(text, m)
-        if letters.lower() in _WORD_LETTERS:
+        if letters.lower() in _WORD_LETTERS:  # "sinds 2012 in Nieuw-West": only a postcode word makes it one
+            return _POSTCODE_KEYWORD.search(text, max(0, m.start() - 16), m.start()) is not None
+        if letters.lower() in _UNIT_LETTERS:  # "1200 mb", but "7928 cm leiden" after a house number
             return _context(text, m)
         return has_number or not spaced or _context(text, m)
 

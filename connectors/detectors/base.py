@@ -69,8 +69,9 @@ def digit_runs(text: str) -> list[tuple[int, int, list[DigitGroup]]]:
     The last answer is kept, since the BSN and phone detectors ask for the same text one after the other.
     """
     global _last_runs
-    if _last_runs[0] is text:
-        return _last_runs[1]
+    cached = _last_runs  # one read: another thread may replace the pair at any time
+    if cached[0] is text:
+        return cached[1]
     runs: list[tuple[int, int, list[DigitGroup]]] = []
     for m in _RUN.finditer(text):
         base = m.start()

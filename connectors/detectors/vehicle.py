@@ -42,7 +42,7 @@ _CONTEXT = re.compile(
     r"(?i)\b(?:kenteken(?:nummer|plaat)?|nummerplaat|nr\.?\s?plaat|auto|wagen|voertuig|bus|busje|bestelbus|"
     r"vrachtwagen|camper|motor|scooter|brommer|aanhanger|caravan)(?:\s+(?:met|is|was|van))?\W{0,4}"
 )
-_SPACED = re.compile(rf"(?i){_pattern('[ -]?', '[A-Z]', _ALL)}(?![\w-])")
+_SPACED = re.compile("(?i)(?:" + "|".join(_pattern(sep, "[A-Z]", _ALL) for sep in ("-", " ", "")) + r")(?![\w-])")
 
 
 class LicencePlateDetector:

@@ -17,7 +17,7 @@ from hub.problems import PROBLEMS, ProblemError
 from hub.schemas import ReceiptPublic, problem_doc
 from hub.services import HubServices
 
-__all__ = ["REFUSALS", "WEBREFUSALS", "read_body", "refuse", "router", "submit"]
+__all__ = ["REFUSALS", "WEB_REFUSALS", "read_body", "refuse", "router", "submit"]
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 
@@ -37,7 +37,7 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 
 
 #: Refusals the web layer makes before the acceptance path runs (the acceptance path counts its own).
-WEBREFUSALS = frozenset({"body-too-large", "unsupported-media-type", "invalid-cloudevent"})
+WEB_REFUSALS = frozenset({"body-too-large", "unsupported-media-type", "invalid-cloudevent"})
 
 
 def refuse(services: HubServices, code: str, detail: str, via: str) -> ProblemError:

@@ -18,8 +18,8 @@ from fastapi.responses import JSONResponse
 
 from hub.deps import Services
 from hub.problems import PROBLEMS, ProblemError
-from hub.routes.batches import WEB_REFUSALS, read_body, refuse, submit
-from hub.schemas import Problem
+from hub.routes.batches import REFUSALS, WEB_REFUSALS, read_body, refuse, submit
+from hub.schemas import problem_doc
 from hub.services import HubServices
 
 __all__ = ["EVENT_TYPE", "router"]
@@ -64,9 +64,9 @@ def _json(body: bytes) -> Any:
     responses={
         200: {"description": "Replay"},
         207: {"description": "Batch mode: one result per event"},
-        400: {"model": Problem},
-        413: {"model": Problem},
-        415: {"model": Problem},
+        **REFUSALS,  # the same acceptance path, so the same refusals
+        400: problem_doc("Invalid CloudEvent, or the batch refusals of /v1/batches with status 400"),
+        415: problem_doc("Not a CloudEvent in structured, binary or batch mode"),
     },
     openapi_extra={
         "requestBody": {

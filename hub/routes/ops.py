@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, Response
 
 from hub.deps import Services
 from hub.metrics import CONTENT_TYPE
-from hub.schemas import Problem
+from hub.schemas import problem_doc
 
 __all__ = ["router"]
 
@@ -21,7 +21,7 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready", responses={503: {"model": Problem}})
+@router.get("/ready", responses={503: problem_doc("The storage does not answer")})
 def ready(services: Services) -> JSONResponse:
     """The hub can reach its storage and take batches."""
     if services.storage.ping():

@@ -61,7 +61,14 @@ def test_postcodes(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["in 2019 op 3 maart", "sinds 2020 is het erger", "1200 MB aan data", "€ 1250 en 4000 PK", "SA 1234 SS 9999SD"],
+    [
+        "in 2019 op 3 maart",
+        "sinds 2020 is het erger",
+        "Ik woon sinds 2012 in Nieuw-West",
+        "1200 MB aan data",
+        "€ 1250 en 4000 PK",
+        "SA 1234 SS 9999SD",
+    ],
 )
 def test_postcode_decoys_are_kept(text: str) -> None:
     assert _found(PostcodeDetector(), text) == []

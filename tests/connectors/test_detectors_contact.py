@@ -60,7 +60,8 @@ def test_personal_urls(url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["Zie www.rotterdam.nl/afval.", "Op https://www.uwv.nl/particulieren staat het", "mijnoverheid.nl", "facebook.com"]
+    "text",
+    ["Zie www.rotterdam.nl/afval.", "Op https://www.uwv.nl/particulieren staat het", "mijnoverheid.nl", "facebook.com"],
 )
 def test_information_urls_are_kept(text: str) -> None:
     assert _found(UrlDetector(), text) == []

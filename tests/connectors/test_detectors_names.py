@@ -79,6 +79,10 @@ def test_names_in_sloppy_lower_case_text(detector: NameDetector, text: str, expe
         "Bij Buurtteam Noord en het Sociaal Wijkteam was niemand.",
         "N.B. De wachttijd was lang, i.v.m. de drukte.",
         "Mijn vrouw is ziek en ik ben met Ben de hond uit.",
+        "Ik ben Marokkaans en voel me gediscrimineerd aan de balie.",
+        "Ik heb Parkinson en kan de trap niet op.",
+        "Het Rode Kruis en de Voedselbank Rotterdam helpen.",
+        "De lantaarnpaal bij het speelveld is al twee weken kapot, het is 's avonds erg donker.",
     ],
 )
 def test_no_names_in_topic_text(detector: NameDetector, text: str) -> None:

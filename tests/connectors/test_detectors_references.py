@@ -32,7 +32,8 @@ def test_references(text: str, value: str, label: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["kenmerk van de brief 12345", "zaak 12", "artikel 4:17 Awb", "De melding. 12345 mensen", "klantnummer onbekend"]
+    "text",
+    ["kenmerk van de brief 12345", "zaak 12", "artikel 4:17 Awb", "De melding. 12345 mensen", "klantnummer onbekend"],
 )
 def test_reference_decoys_are_kept(text: str) -> None:
     assert _found(text) == []

@@ -37,10 +37,22 @@ def test_spaced_and_lower_case_plates_after_a_vehicle_word() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["de A12 en de N201", "postcode 1234AB", "geboren 12-03-1985", "e-mail en t-shirt", "artikel 4:17 Awb", "ABC123DEF"],
+    [
+        "de A12 en de N201",
+        "postcode 1234AB",
+        "geboren 12-03-1985",
+        "e-mail en t-shirt",
+        "artikel 4:17 Awb",
+        "ABC123DEF",
+    ],
 )
 def test_plate_decoys_are_kept(text: str) -> None:
     assert _found(LicencePlateDetector(), text) == []
+
+
+def test_words_after_a_vehicle_word_are_no_plate() -> None:
+    assert _found(LicencePlateDetector(), "de bus van lijn 15 rijdt nooit op tijd") == []
+    assert _found(LicencePlateDetector(), "mijn auto is kapot, al 12 dagen") == []
 
 
 def test_strict_plates_are_dashed_only() -> None:

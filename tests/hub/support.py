@@ -21,14 +21,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
-import httpx
 import jwt
 from cryptography.hazmat.primitives import serialization
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from jwt import api_jws
+from starlette import testclient
 
 from connectors.envelope import TYP, BatchSigner
 from connectors.keys import SigningKey, load_signing_key
@@ -43,6 +43,7 @@ __all__ = [
     "ADMIN_TOKEN",
     "HUB_ID",
     "Hub",
+    "Response",
     "assert_problem",
     "b64url",
     "batch_document",
@@ -52,6 +53,9 @@ __all__ = [
     "public_key_bytes",
     "sign_document",
 ]
+
+#: The test client's response type (httpx2's, or httpx's with an older Starlette).
+Response: TypeAlias = testclient.httpx.Response
 
 HUB_ID = "hub-test"
 ADMIN_TOKEN = "admin-token-for-tests-only"
@@ -104,12 +108,12 @@ def batch_document(signals: Sequence[dict[str, Any]], iss: str, aud: str = HUB_I
 _PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code"}
 
 
-def assert_problem(response: httpx.Response, status: int, code: str, *, secrets: Sequence[str] = ()) -> dict[str, Any]:
+def assert_problem(response: Response, status: int, code: str, *, secrets: Sequence[str] = ()) -> dict[str, Any]:
     """An RFC 9457 problem with ``code``: status, media type, documented type URI, and no secret echoed anywhere."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].split(";")[0] == "application/problem+json"
     body: dict[str, Any] = response.json()
-    assert _PROBLEM_MEMBERS <= set(body)
+    assert set(body) >= _PROBLEM_MEMBERS
     assert body["code"] == code
     assert body["type"] == PROBLEM_BASE + code
     assert body["status"] == status == PROBLEMS[code][0]
@@ -189,12 +193,12 @@ class Hub:
         return self.signers[code].sign(self.signals(n, code), **sign).token
 
     # HTTP --------------------------------------------------------------------------------------------------------
-    def post(self, token: bytes, content_type: str | None = "application/jose", **headers: str) -> httpx.Response:
+    def post(self, token: bytes, content_type: str | None = "application/jose", **headers: str) -> Response:
         """``POST /v1/batches`` with exactly these bytes."""
         sent = {**({"Content-Type": content_type} if content_type else {}), **headers}
         return self.client.post("/v1/batches", content=token, headers=sent)
 
-    def admin(self, method: str, path: str, token: str | None = ADMIN_TOKEN, **kwargs: Any) -> httpx.Response:
+    def admin(self, method: str, path: str, token: str | None = ADMIN_TOKEN, **kwargs: Any) -> Response:
         """An admin API call with the bearer ``token`` (None: no Authorization header)."""
         headers = dict(kwargs.pop("headers", {}))
         if token is not None:

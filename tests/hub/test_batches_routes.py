@@ -93,7 +93,9 @@ def test_personal_data_is_rejected_and_never_echoed_or_stored(hub: Hub, planted:
     assert response.status_code == 202
     assert planted not in response.text
     receipt = response.json()
-    assert receipt["rejected"] == [{"id": signals[1]["id"], "reason": "personal-data-detected", "detail": f"/text: holds {kind}"}]
+    assert receipt["rejected"] == [
+        {"id": signals[1]["id"], "reason": "personal-data-detected", "detail": f"/text: holds {kind}"}
+    ]
     assert receipt["accepted"] == 2
     assert not any(planted in document for document in _stored_documents(hub))
     assert hub.refusals()["signal:personal-data-detected"] == 1

@@ -14,14 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from cloudevents.core.bindings.http import HTTPMessage, to_binary, to_structured
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 
 from hub.routes.events import EVENT_TYPE
-from tests.hub.support import Hub, assert_problem, open_hub
+from tests.hub.support import Hub, Response, assert_problem, open_hub
 
 SOURCE = "urn:nld:oin:00000001234567890000:hartslag-connector"
 FORMAT = JSONFormat()
@@ -39,7 +38,7 @@ def cloud_event(data: bytes | str, **attributes: Any) -> CloudEvent:
     return CloudEvent({**base, **attributes}, data)
 
 
-def send(hub: Hub, message: HTTPMessage) -> httpx.Response:
+def send(hub: Hub, message: HTTPMessage) -> Response:
     return hub.client.post("/v1/events", content=message.body, headers=message.headers)
 
 
@@ -49,7 +48,7 @@ def structured_dict(event: CloudEvent) -> dict[str, Any]:
     return document
 
 
-def send_structured(hub: Hub, document: dict[str, Any]) -> httpx.Response:
+def send_structured(hub: Hub, document: dict[str, Any]) -> Response:
     headers = {"Content-Type": "application/cloudevents+json"}
     return hub.client.post("/v1/events", content=json.dumps(document).encode(), headers=headers)
 
@@ -120,7 +119,9 @@ def test_batch_mode_refuses_a_bad_event_among_good_ones_by_itself(hub: Hub) -> N
     good = structured_dict(cloud_event(hub.token(1)))
     wrong_type = structured_dict(cloud_event(hub.token(1), type="nl.hartslag.batch.deleted"))
     body = json.dumps([wrong_type, good, "not an event"]).encode()
-    response = hub.client.post("/v1/events", content=body, headers={"Content-Type": "application/cloudevents-batch+json"})
+    response = hub.client.post(
+        "/v1/events", content=body, headers={"Content-Type": "application/cloudevents-batch+json"}
+    )
     assert response.status_code == 207
     assert [(r["status"], r.get("problem", {}).get("code")) for r in response.json()] == [
         (400, "invalid-cloudevent"),
@@ -139,7 +140,7 @@ def test_a_refused_batch_inside_an_event_has_the_batch_refusals_problem(hub: Hub
     assert hub.counts() == (0, 0)
 
 
-def _refused_event(hub: Hub, response: httpx.Response, status: int, code: str) -> None:
+def _refused_event(hub: Hub, response: Response, status: int, code: str) -> None:
     assert_problem(response, status, code)
     assert hub.counts() == (0, 0)
     assert hub.refusals()[code] == 1

@@ -39,7 +39,7 @@ def log_lines(hub: Hub) -> Iterator[io.StringIO]:
     try:
         yield buffer
     finally:
-        handler.setStream(previous)  # type: ignore[arg-type]
+        handler.setStream(previous)
 
 
 def _records(buffer: io.StringIO) -> list[dict[str, Any]]:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import jwt
 import pytest
 
-from tests.hub.support import Hub, assert_problem, open_hub
+from tests.hub.support import Hub, Response, assert_problem, open_hub
 
 
 @pytest.fixture
@@ -30,12 +30,12 @@ def delivered(hub: Hub) -> dict[str, Any]:
     return receipt
 
 
-def read_back(hub: Hub, batch_id: str, token: str | None) -> httpx.Response:
+def read_back(hub: Hub, batch_id: str, token: str | None) -> Response:
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
     return hub.client.get(f"/v1/batches/{batch_id}", headers=headers)
 
 
-def unauthorized(response: httpx.Response) -> dict[str, Any]:
+def unauthorized(response: Response) -> dict[str, Any]:
     body = assert_problem(response, 401, "unauthorized")
     assert response.headers["www-authenticate"] == "Bearer"
     return body
@@ -110,6 +110,12 @@ def test_a_token_of_a_revoked_key_is_401(hub: Hub, delivered: dict[str, Any]) ->
     token = hub.agency_jwt("GM0363")
     hub.services.registry.revoke_key("GM0363", hub.keys["GM0363"].kid, "test")
     unauthorized(read_back(hub, delivered["batch_id"], token))
+
+
+def test_a_token_of_a_key_that_is_not_valid_yet_is_401(hub: Hub, delivered: dict[str, Any]) -> None:
+    # The batch path refuses such a key (key-not-yet-valid); the read-back must not take it either.
+    hub.add_key("GM0363", not_before=datetime.now(UTC) + timedelta(hours=1))
+    unauthorized(read_back(hub, delivered["batch_id"], hub.agency_jwt("GM0363")))
 
 
 @pytest.mark.parametrize("iat", ["yesterday", [1], {"t": 1}, float("nan"), float("inf")])

@@ -32,7 +32,9 @@ def _change(event: str, agency: str, at: datetime = T0, **details: Any) -> Regis
 
 
 def register(storage: Storage, code: str = "GM0363") -> None:
-    storage.add_agency(Agency(code, code, make_agency(code).kind, AgencyStatus.ACTIVE, T0), _change("agency_added", code))
+    storage.add_agency(
+        Agency(code, code, make_agency(code).kind, AgencyStatus.ACTIVE, T0), _change("agency_added", code)
+    )
 
 
 def batch(

@@ -31,21 +31,21 @@ def hartslag() -> list[str]:
     return [sys.executable, "-m", "hartslag"]
 
 
-def run_all(commands: Sequence[Sequence[str]], *, timeout: float = 120.0) -> None:
-    """Run commands side by side (they are independent); raise with the stderr of the first that failed."""
+def run_all(commands: Sequence[Sequence[str]], *, timeout: float = 120.0) -> list[bytes]:
+    """Run independent commands side by side; their standard outputs, or an error with the first failure's stderr."""
     started = [subprocess.Popen(list(c), stdout=subprocess.PIPE, stderr=subprocess.PIPE) for c in commands]
+    outputs = []
     for command, process in zip(commands, started, strict=True):
         out, err = process.communicate(timeout=timeout)
         if process.returncode != 0:
-            raise AssertionError(f"{' '.join(command[:4])} … exited {process.returncode}: {err.decode()[-2000:]}")
+            raise AssertionError(f"{' '.join(command[1:4])} … exited {process.returncode}: {err.decode()[-2000:]}")
+        outputs.append(out)
+    return outputs
 
 
-def hartslag_json(*args: str, timeout: float = 60.0) -> Any:
-    """Run ``hartslag ARGS`` (which must include ``--json``) and parse its standard output."""
-    done = subprocess.run([*hartslag(), *args], capture_output=True, timeout=timeout, check=False)
-    if done.returncode != 0:
-        raise AssertionError(f"hartslag {' '.join(args[:3])} exited {done.returncode}: {done.stderr.decode()[-2000:]}")
-    return json.loads(done.stdout)
+def hartslag_json(*calls: Sequence[str], timeout: float = 60.0) -> list[Any]:
+    """Run ``hartslag ARGS`` once per call, side by side (each must ask for ``--json``); their parsed outputs."""
+    return [json.loads(out) for out in run_all([[*hartslag(), *args] for args in calls], timeout=timeout)]
 
 
 def wait_port_free(port: int, timeout: float = 20.0) -> None:

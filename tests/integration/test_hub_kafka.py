@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The hub's Kafka intake against a real Kafka-protocol broker (Tansu): receipts, dead letters, commits after storage."""
+"""The hub's Kafka intake against a real Kafka-protocol broker (Tansu): receipts, dead letters, commit after storing."""
 
 from __future__ import annotations
 
@@ -26,9 +26,7 @@ def broker() -> Iterator[TansuBroker]:
 
 
 def _intake(world: HubWorld, broker: TansuBroker) -> KafkaIntake:
-    intake = KafkaIntake(
-        world.ingest, broker.bootstrap, status_of={"bad-signature": 401}, consumer_options=FAST_GROUP
-    )
+    intake = KafkaIntake(world.ingest, broker.bootstrap, status_of={"bad-signature": 401}, consumer_options=FAST_GROUP)
     intake.start()
     return intake
 

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The hub's personal-data guard: its pre-filter never changes the verdict of the connector's guard detectors.
+
+:class:`hub.guard.PersonalDataGuard` skips the detectors when a text cannot hold anything they report. These tests
+hold it to :func:`connectors.anonymiser.contains_personal_data` on the synthetic scrub corpus (every placeholder
+type, written in many layouts), on identifiers in the layouts the detectors accept at their limits, and on texts
+built by hypothesis around those limits (eight or nine digits, gaps of four or five characters, letters before
+digits, dashes).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import connectors.anonymiser as anonymiser
+from connectors.anonymiser import contains_personal_data
+from connectors.detectors import BsnDetector, NameDetector
+from hub.guard import PersonalDataGuard, could_hold_personal_data
+
+GUARD = PersonalDataGuard()
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _corpus_module() -> ModuleType:
+    if "scrub_corpus" in sys.modules:
+        return sys.modules["scrub_corpus"]
+    spec = importlib.util.spec_from_file_location("scrub_corpus", BENCH / "scrub_corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["scrub_corpus"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def same(text: str) -> list[str]:
+    found = contains_personal_data(text)
+    assert GUARD.find(text) == found, text
+    if found:
+        assert could_hold_personal_data(text), text
+    return found
+
+
+def test_the_standard_guard_uses_the_pre_filter() -> None:
+    assert GUARD.prefilter
+
+
+def test_same_verdict_on_the_scrub_corpus() -> None:
+    corpus = _corpus_module().generate(400, seed=11)
+    found = [same(item.text) for item in corpus]
+    skipped = [not could_hold_personal_data(item.text) for item in corpus]
+    assert sum(map(bool, found)) > 100  # the corpus plants identifiers the guard knows ...
+    assert any(skipped)  # ... and has texts the pre-filter lets through without a scan
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bel 06-12345678 of 06 12 34 56 78 of (06)12345678.",
+        "Bel +31 (0)6 1234 5678 of 0031 6 12345678 of +32 471 12 34 56.",
+        "Bel 020 - (123) 4567 terug.",  # four characters between two digits of one run
+        "Belgisch: 0471/12.34.56 en 03 123 45 67.",
+        "BSN 1234.56.782, 123 456 782, 12.34.56.782 en 123456782.",
+        "IBAN NL91ABNA0417164300 en NL91 ABNA 0417 1643 00 en be68539007547034.",
+        "Post naar 1012 AB 12, 1012AB, 3011 ab nr. 4 of 9999 ZZ,  7-II.",
+        "Kentekens 12-ABC-3, ab-123-c, X-99-XXX en 12ABC3.",
+        "Mail j.de.vries@example.nl of @jansen.",
+        "Om 22.30 uur, € 123,45 op 14 maart 2025; lijn 18 naar de A12 (2 x).",
+        "Nummers 12345678 en 1234 5678 9 en 1 2 3 4 5 6 7 8 9 en 1-2-3-4-5-6-7-8-9.",
+        "Geen cijfers, wel een streepje - en een @ los.",
+    ],
+)
+def test_same_verdict_at_the_limits_of_the_detectors(text: str) -> None:
+    same(text)
+
+
+_SEPARATORS = ("", " ", "-", ".", "/", " - ", " (", ") ", " - (", "(", ")", "  ", "\t", "ab", " uur ", ",", "     ")
+_TOKENS = (
+    "06", "020", "0031", "+31", "+32", "(0)6", "1234", "5678", "12", "34", "567", "78", "9", "0", "111222333",
+    "123456782", "NL91ABNA0417164300", "NL91", "ABNA", "0417", "1643", "00", "1012", "AB", "ab", "nr.", "X", "ABC",
+    "12-ABC-3", "@", "jan@example.nl", "€", "straat", "2025", "BSN", "é", "٣",
+)  # fmt: skip
+_pieces = st.lists(st.tuples(st.sampled_from(_TOKENS), st.sampled_from(_SEPARATORS)), max_size=14)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_pieces)
+def test_same_verdict_on_texts_built_around_the_limits(pieces: list[tuple[str, str]]) -> None:
+    same("".join(token + separator for token, separator in pieces))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789 -./()+@,ABNLabxz", max_size=60))
+def test_same_verdict_on_dense_random_texts(text: str) -> None:
+    same(text)
+
+
+def test_other_guard_detectors_switch_the_pre_filter_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The pre-filter is derived from the strict detectors; a laxer or an extra detector gets every text scanned.
+    monkeypatch.setitem(anonymiser.GUARD_DETECTORS, "bsn", BsnDetector)
+    assert not PersonalDataGuard().prefilter
+    monkeypatch.undo()
+    monkeypatch.setitem(anonymiser.GUARD_DETECTORS, "name", NameDetector)
+    assert not PersonalDataGuard().prefilter
