@@ -174,13 +174,14 @@ class Anonymiser:
         if not spans:
             return ScrubResult(text, {})
         counts: dict[str, int] = {}
+        for span in spans:  # in reading order, so the counts list the types as they first appear
+            counts[span.label] = counts.get(span.label, 0) + 1
         parts: list[str] = []
         end = len(text)
         for span in reversed(spans):  # right to left, so earlier offsets stay valid
             parts.append(text[span.end : end])
             parts.append(f"[{span.label}]")
             end = span.start
-            counts[span.label] = counts.get(span.label, 0) + 1
         parts.append(text[:end])
         return ScrubResult("".join(reversed(parts)), counts)
 

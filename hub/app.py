@@ -63,6 +63,7 @@ def create_app(settings: Settings, services: HubServices | None = None) -> FastA
     @app.middleware("http")
     async def request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request.state.request_id = request_id
         started = time.perf_counter()
         response = await call_next(request)
         elapsed = time.perf_counter() - started

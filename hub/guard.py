@@ -37,7 +37,7 @@ __all__ = ["PersonalDataGuard", "could_hold_personal_data"]
 # - postcode with house number needs "[1-9]ddd", an optional space, two letters, no word character, then a number.
 _DIGIT_CANDIDATE = re.compile(
     r"\d(?:"
-    r"(?:\D{0,4}\d){9}"
+    r"(?:\D{0,4}\d){8}"
     r"|(?<=[A-Za-z]{2}\d)\d"
     r"|(?<=[1-9])\d{3}\s?[A-Za-z]{2}(?!\w),?\s(?:nr\.?\s?)?\d"
     r")"

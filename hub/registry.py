@@ -10,8 +10,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.keys import jwk_thumbprint
-from governance.errors import InvalidInputError, NotFoundError
+from connectors.keys import jwk_thumbprint, public_key_from_jwk
+from governance.errors import HartslagError, InvalidInputError, NotFoundError
 from governance.standard import codelist_codes
 from hub.records import Agency, AgencyKey, AgencyStatus, KeyStatus, RegistryChange
 from hub.storage import Storage
@@ -39,8 +39,13 @@ class InvalidKeyError(InvalidInputError):
     code = "invalid-key"
 
 
-def _organisation_codes() -> set[str]:
-    return set(codelist_codes("municipalities")) | set(codelist_codes("national-agencies"))
+def _kind_of_code(code: str) -> str | None:
+    """The organisation kind a code implies in the standard (None when the code is in no code list)."""
+    if code in codelist_codes("national-agencies"):
+        return "national_agency"
+    if code in codelist_codes("municipalities"):
+        return "flemish_local_government" if code.startswith("NIS") else "municipality"
+    return None
 
 
 class Registry:
@@ -62,17 +67,19 @@ class Registry:
 
     def add_agency(self, code: str, name: str, kind: str, jwks: dict[str, Any], actor: str) -> Agency:
         """Register an agency with its first public keys (a JWK set)."""
-        if code not in _organisation_codes():
+        implied = _kind_of_code(code)
+        if implied is None:
             raise InvalidInputError(f"'{code}' is not an organisation code of the standard's code lists")
         if kind not in codelist_codes("organisation-kinds"):
             raise InvalidInputError(f"'{kind}' is not an organisation kind of the standard")
+        if kind != implied:
+            raise InvalidInputError(f"'{code}' is of kind {implied}, not {kind}")
         if self.storage.get_agency(code) is not None:
             raise AgencyExistsError(f"agency '{code}' is already registered")
         keys = self._parse_jwks(code, jwks)
         agency = Agency(code, name, kind, AgencyStatus.ACTIVE, self.clock())
-        self.storage.add_agency(agency, self._change("agency_added", code, actor, name=name, kind=kind))
-        for key in keys:
-            self.storage.add_key(key, self._change("key_added", code, actor, kid=key.kid))
+        changes = [(key, self._change("key_added", code, actor, kid=key.kid)) for key in keys]
+        self.storage.add_agency(agency, self._change("agency_added", code, actor, name=name, kind=kind), changes)
         return agency
 
     def add_keys(
@@ -100,8 +107,9 @@ class Registry:
         self.storage.set_key_status(kid, KeyStatus.RETIRING, None, self._change("key_retired", code, actor, kid=kid))
 
     def revoke_key(self, code: str, kid: str, actor: str) -> None:
-        """Revoke a key: every batch signed with it is refused from this moment on."""
-        self._key_of(code, kid)
+        """Revoke a key: every batch signed with it is refused from this moment on (revoking again changes nothing)."""
+        if self._key_of(code, kid).status is KeyStatus.REVOKED:
+            return
         now = self.clock()
         change = self._change("key_revoked", code, actor, kid=kid)
         self.storage.set_key_status(kid, KeyStatus.REVOKED, now, change)
@@ -121,17 +129,21 @@ class Registry:
         if not isinstance(entries, list) or not entries:
             raise InvalidKeyError("a JWK set needs a non-empty 'keys' array")
         now = self.clock()
-        keys = []
+        keys: list[AgencyKey] = []
         for index, jwk in enumerate(entries):
             if not isinstance(jwk, dict) or (jwk.get("kty"), jwk.get("crv")) not in _KEY_TYPES:
                 raise InvalidKeyError(f"key {index}: only Ed25519 (OKP) and P-256 (EC) public keys are accepted")
             if "d" in jwk:
                 raise InvalidKeyError(f"key {index} holds a private part ('d'); hand over the public key only")
             public = {k: v for k, v in jwk.items() if k in {"kty", "crv", "x", "y", "alg", "use"}}
-            kid = jwk_thumbprint(public)
+            try:
+                public_key_from_jwk(public)  # the key material must really be a key on its curve
+                kid = jwk_thumbprint(public)
+            except (HartslagError, ValueError, KeyError, TypeError):
+                raise InvalidKeyError(f"key {index} is not a valid {jwk.get('crv')} public key") from None
             if jwk.get("kid", kid) != kid:
                 raise InvalidKeyError(f"key {index}: 'kid' must be the RFC 7638 thumbprint of the key")
-            if self.storage.get_key(kid) is not None:
+            if self.storage.get_key(kid) is not None or any(k.kid == kid for k in keys):
                 raise InvalidKeyError(f"key '{kid}' is already registered")
             keys.append(AgencyKey(kid, code, {**public, "kid": kid}, KeyStatus.ACTIVE, not_before or now, None, now))
         return keys

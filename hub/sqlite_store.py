@@ -135,10 +135,15 @@ class SQLiteStorage:
         )
 
     # agencies and keys -------------------------------------------------------------------------------------------
-    def add_agency(self, agency: Agency, change: RegistryChange) -> None:
+    def add_agency(
+        self, agency: Agency, change: RegistryChange, keys: Sequence[tuple[AgencyKey, RegistryChange]] = ()
+    ) -> None:
         sql = "INSERT INTO agencies (code, name, kind, status, created_at) VALUES (?, ?, ?, ?, ?)"
         row = (agency.code, agency.name, agency.kind, agency.status.value, _iso(agency.created_at))
-        self._tx([(sql, row), self._change_row(change)])
+        statements = [(sql, row), self._change_row(change)]
+        for key, key_change in keys:  # the agency and its first keys in one transaction: all or nothing
+            statements += [self._key_row(key), self._change_row(key_change)]
+        self._tx(statements)
 
     def get_agency(self, code: str) -> Agency | None:
         row = self._conn().execute("SELECT * FROM agencies WHERE code = ?", (code,)).fetchone()
@@ -157,6 +162,10 @@ class SQLiteStorage:
         )
 
     def add_key(self, key: AgencyKey, change: RegistryChange) -> None:
+        self._tx([self._key_row(key), self._change_row(change)])
+
+    @staticmethod
+    def _key_row(key: AgencyKey) -> tuple[str, Sequence[Any]]:
         sql = (
             "INSERT INTO agency_keys (kid, agency, jwk, status, not_before, not_after, added_at, revoked_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -171,7 +180,7 @@ class SQLiteStorage:
             _iso(key.added_at),
             _iso(key.revoked_at),
         )
-        self._tx([(sql, row), self._change_row(change)])
+        return sql, row
 
     @staticmethod
     def _key(row: sqlite3.Row | tuple[Any, ...]) -> AgencyKey:

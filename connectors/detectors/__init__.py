@@ -2,8 +2,10 @@
 """Detectors of personal data in Dutch free text, one module per family.
 
 ``identifiers`` (BSN, IBAN), ``contact`` (phone, e-mail, URL, handle), ``address`` (street + number, postcode),
-``vehicle`` (licence plates), ``dates`` (birth dates), ``references`` (customer and case numbers), ``names``.
-Each detector follows :class:`~connectors.detectors.base.Detector`; ``connectors.anonymiser`` combines them.
+``vehicle`` (licence plates), ``dates`` (birth dates), ``references`` (customer and case numbers), ``names``
+(with ``name_words`` for tokens and word lists and ``name_triggers`` for the words that announce a name).
+``lexicon`` loads the word lists of ``connectors/data``. Each detector follows
+:class:`~connectors.detectors.base.Detector`; ``connectors.anonymiser`` combines them.
 """
 
 from connectors.detectors.address import AddressDetector, PostcodeDetector

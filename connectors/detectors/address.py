@@ -33,11 +33,12 @@ _UNITS = (
     r"procent|%|personen|mensen|kinderen|auto'?s|bussen|stuks|kilo|kg|liter|woningen|huizen|bomen|containers|jaar"
 )
 _HOUSE_NUMBER = (
-    rf"(?:nr\.?\s?|nummer\s)?\d{{1,5}}(?![\d,.:]\d)(?!\s*(?:{_UNITS})\b)(?!-\d{{2}}-)"
+    rf"(?:nr\.?\s?|nummer\s)?\d{{1,5}}(?!\d)(?![,.:]\d)(?!\s*(?:{_UNITS})\b)(?!-\d{{2}}-)"
     r"(?:(?:\s?-\s?|/|\s)(?:bis\b|hs\b|huis\b|bg\b|bov\b|boven\b|zw\b|rd\b|[IVX]{1,4}\b|[1-9]\d{0,2}(?:e|ste|de)?\s?(?:hoog|etage|verdieping)\b)"
     r"|-?[A-Za-z]{1,2}\b|-\d{1,3}\b|\s[A-Z]\b)?"
 )
 _NUMBER = re.compile(_HOUSE_NUMBER)
+_CLEAR_STREET_SUFFIXES = ("straat", "laan", "weg", "plein", "gracht", "kade", "singel", "dreef", "steeg")
 _DIGITS = re.compile(r"\d+")
 # Looked for right before a number (searched in a short window that ends at the number):
 _PREFIX_WORDS = re.compile(rf"(?<![\w'’])(?:{_PREFIX_WORD}\s+){{1,4}}$")
@@ -94,7 +95,10 @@ class AddressDetector:
             i -= 1
         if i == end or not text[i].isalpha() or (i > 0 and text[i - 1].isalnum()):
             return None
-        if not fold(text[i:end]).endswith(STREET_SUFFIXES):
+        street = fold(text[i:end])
+        if street in lexicon().allow_words and not street.endswith(_CLEAR_STREET_SUFFIXES):
+            return None  # "in Rotterdam 2024", "Amsterdam 12 jaar": a place, not a street
+        if not street.endswith(STREET_SUFFIXES):
             # "Laan van Meerdervoort 102": the street word comes first.
             low = text[window:number_start].lower()
             if any(w in low for w in _STREET_FIRST_WORDS):
@@ -118,7 +122,7 @@ class AddressDetector:
 
 _POSTCODE = re.compile(
     r"(?<![\w€.,])([1-9]\d{3})(\s?)([A-Za-z]{2})(?![\w])"
-    r"(?P<nr>,?\s(?:nr\.?\s?)?\d{1,5}(?![\d,.:]\d)(?:-?[A-Za-z]{1,2}\b|-\d{1,3}\b|-[IVX]{1,4}\b)?)?"
+    r"(?P<nr>,?\s(?:nr\.?\s?)?\d{1,5}(?!\d)(?![,.:]\d)(?:-?[A-Za-z]{1,2}\b|-\d{1,3}\b|-[IVX]{1,4}\b)?)?"
 )
 _NOT_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})
 # Letter pairs after four digits that are no postcode letters without more evidence: upper-case units and

@@ -75,7 +75,7 @@ def fold(word: str) -> str:
 
 
 def _read(name: str) -> list[str]:
-    raw = resources.files("connectors").joinpath("data", name).read_text(encoding="utf-8")
+    raw = resources.files("connectors").joinpath("data").joinpath(name).read_text(encoding="utf-8")
     return [line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")]
 
 

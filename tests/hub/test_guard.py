@@ -80,6 +80,13 @@ def test_same_verdict_at_the_limits_of_the_detectors(text: str) -> None:
     same(text)
 
 
+def test_an_iban_with_only_its_check_digits_is_caught() -> None:
+    # A bank account number of letters (valid for the mod-97 check) holds two digits only, far from nine.
+    iban = _corpus_module().make_iban("GB", "WESTABCDEFGHIJKLMN")
+    assert same(f"Rekening {iban} graag.") == ["IBAN"]
+    assert same(f"Rekening {iban[:4].lower()}{iban[4:]}.") == ["IBAN"]
+
+
 _SEPARATORS = ("", " ", "-", ".", "/", " - ", " (", ") ", " - (", "(", ")", "  ", "\t", "ab", " uur ", ",", "     ")
 _TOKENS = (
     "06", "020", "0031", "+31", "+32", "(0)6", "1234", "5678", "12", "34", "567", "78", "9", "0", "111222333",
