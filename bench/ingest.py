@@ -42,19 +42,19 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from connectors.envelope import BatchSigner, SignedBatch  # noqa: E402
-from connectors.keys import load_signing_key  # noqa: E402
-from hub.ingest import Ingest  # noqa: E402
-from hub.records import StoredBatch, StoredSignal  # noqa: E402
-from hub.registry import Registry  # noqa: E402
-from hub.storage import Storage, open_storage  # noqa: E402
-from tests.factories import make_agency, make_keypair, make_signal  # noqa: E402
+from connectors.envelope import BatchSigner, SignedBatch
+from connectors.keys import load_signing_key
+from hub.ingest import Ingest
+from hub.records import StoredBatch, StoredSignal
+from hub.registry import Registry
+from hub.storage import Storage, open_storage
+from tests.factories import make_agency, make_keypair, make_signal
 
 __all__ = ["generate_signals", "machine", "main", "realistic_text"]
 
@@ -104,13 +104,14 @@ _CLOSERS = (
     "Foto bijgevoegd via de app.", "Verzoek om terugkoppeling.", "Melder is erg ontevreden.", "",
     "Verwijst naar artikel {lijn} van de Algemene wet bestuursrecht.", "Bedankt voor de moeite!",
 )  # fmt: skip
+_PLACES = (
+    "het station", "het winkelcentrum", "de basisschool", "het Vondelpark", "de Markthal", "de sporthal",
+    "het plein bij de kerk", "de bibliotheek", "de ingang van het ziekenhuis", "de Albert Heijn",
+)  # fmt: skip
 _SLOTS: dict[str, Callable[[random.Random], str]] = {
     "dag": lambda r: r.choice(("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")),
     "aantal": lambda r: str(r.randint(2, 60)),
-    "plek": lambda r: r.choice(
-        ("het station", "het winkelcentrum", "de basisschool", "het Vondelpark", "de Markthal", "de sporthal",
-         "het plein bij de kerk", "de bibliotheek", "de ingang van het ziekenhuis", "de Albert Heijn")
-    ),  # fmt: skip
+    "plek": lambda r: r.choice(_PLACES),
     "straat": lambda r: r.choice(("de Coolsingel", "de Kerkstraat", "de Dorpsweg", "het Marktplein", "de Parklaan")),
     "datum": lambda r: f"{r.randint(1, 28)} {r.choice(('januari', 'februari', 'maart', 'april', 'mei', 'juni'))}",
     "tijd": lambda r: f"{r.randint(0, 23):02d}.{r.choice(('00', '15', '30', '45'))} uur",
@@ -138,7 +139,7 @@ def _fill(template: str, rng: random.Random) -> str:
 
 
 def realistic_text(rng: random.Random, *, leak: bool = False) -> str:
-    """One anonymised Dutch signal text of 50–400 characters; with ``leak`` it still holds one piece of personal data."""
+    """An anonymised Dutch signal text of 50–400 characters; with ``leak`` it still holds one piece of personal data."""
     target = rng.randint(50, 400)
     parts: list[str] = []
     length = 0
@@ -166,7 +167,8 @@ def generate_signals(n: int, agency: str, rng: random.Random, *, leak_share: flo
     signals = []
     for _ in range(n):
         text = realistic_text(rng, leak=rng.random() < leak_share)
-        placeholders = {p: text.count(f"[{p}]") for p in ("NAAM", "ADRES", "TELEFOON", "REFERENTIE", "KLANTNUMMER")}
+        counts = {p: text.count(f"[{p}]") for p in ("NAAM", "ADRES", "TELEFOON", "REFERENTIE", "KLANTNUMMER")}
+        placeholders = {k: v for k, v in counts.items() if v}
         overrides: dict[str, Any] = {
             "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             "text": text,
@@ -174,7 +176,7 @@ def generate_signals(n: int, agency: str, rng: random.Random, *, leak_share: flo
             "privacy": {
                 "anonymiser": "hartslag-scrub",
                 "version": "1.0.0",
-                **({"placeholders": {k: v for k, v in placeholders.items() if v}} if any(placeholders.values()) else {}),
+                **({"placeholders": placeholders} if placeholders else {}),
             },
         }
         if rng.random() < 0.7:
@@ -240,7 +242,7 @@ def make_signers(keys: Path) -> tuple[dict[str, BatchSigner], dict[str, dict[str
 
 
 def presign(signers: dict[str, BatchSigner], batches: int, rng: random.Random, agencies: Sequence[str]) -> list[Any]:
-    """``batches`` signed batches of ``BATCH`` fresh signals, round-robin over ``agencies``: (agency, batch, signals)."""
+    """``batches`` signed batches of ``BATCH`` fresh signals, round-robin over ``agencies``: (agency, batch, docs)."""
     out = []
     for i in range(batches):
         code = agencies[i % len(agencies)]
@@ -465,7 +467,9 @@ def bench_steps(ingest: Ingest, batches: list[Any], repeats: int) -> dict[str, f
         "guard scan: every detector on every text (no pre-filter)": _median_ms(
             lambda i: [contains_personal_data(t) for t in texts[pick(i)]], repeats
         ),
-        "dedupe query": _median_ms(lambda i: storage.existing_signal_ids(verified[pick(i)].agency, ids[pick(i)]), repeats),
+        "dedupe query": _median_ms(
+            lambda i: storage.existing_signal_ids(verified[pick(i)].agency, ids[pick(i)]), repeats
+        ),
         "SQLite insert (save_batch)": _median_ms(lambda i: storage.save_batch(*fresh.pop()), repeats),
     }
     return steps

@@ -216,3 +216,20 @@ def test_close_then_use_again_reopens(storage: Storage) -> None:
     storage.close()
     assert storage.ping()
     assert storage.get_agency("GM0363") is not None
+
+
+def test_documents_read_back_equal_with_non_ascii_text_kept_as_is(storage: Storage) -> None:
+    # Stored documents are written by orjson, or by json where orjson would write something else (extensions may
+    # hold a float NaN, which orjson turns into null; integers beyond 64 bits, which orjson refuses).
+    register(storage)
+    stored, signals = batch(storage, n=3)
+    signals[0].document["text"] = 'Overlast bij café ’t Hoekje, € 45 boete; 🚲 weg. Regel\ttwee\nen "citaat" \\ \x01'
+    signals[1].document["extensions"] = {"nl.example": {"ratio": float("nan"), "big": 2**70, "lijst": [1.5, None]}}
+    storage.save_batch(stored, signals)
+    back = {s.id: s.document for _, s in storage.signals_after(0, 10)}
+    assert back[signals[0].id] == signals[0].document and back[signals[2].id] == signals[2].document
+    extension = back[signals[1].id]["extensions"]["nl.example"]
+    assert extension["big"] == 2**70 and extension["lijst"] == [1.5, None] and extension["ratio"] != extension["ratio"]
+    assert isinstance(storage, SQLiteStorage)
+    raw = storage._conn().execute("SELECT document FROM signals WHERE id = ?", (signals[0].id,)).fetchone()[0]
+    assert "café" in raw and "€" in raw and "🚲" in raw  # UTF-8 as is, not \\u escapes
