@@ -10,11 +10,14 @@ measures, in one run:
 * HTTP: a real ``hartslag hub serve`` (uvicorn) subprocess on a free loopback port, with several concurrent
   clients (one agency each) posting pre-signed batches (goal ≥ 20,000 signals/s);
 * the cost of each step per 500-signal batch, measured separately with the hub's own components: signature + hash,
-  payload decode and JSON parse, batch schema, signal schema (the jsonschema-rs fast path against the reference
-  python-jsonschema validator and pydantic), guard scan, dedupe query and the SQLite insert.
+  payload decode and JSON parse, batch schema, signal schema (the hub's fast path against jsonschema-rs on the files
+  as written, pydantic and the reference python-jsonschema validator), guard scan (with its pre-filter and with
+  every detector on every text), dedupe query and the SQLite insert.
 
-The machine is shared and noisy: the ratios (in-process against the sum of the steps, reference validator against
-the fast path) say more than the absolute figures. Runs in well under two minutes; writes nothing but its report.
+The machine is shared and noisy, so besides wall-clock signals per second the script reports signals per CPU-second
+(of the benchmark process in-process, of the server process over HTTP) and the steps in CPU milliseconds; the ratios
+(in-process against the sum of the steps, reference validator against the fast path) say more than the absolute
+figures. Runs in well under two minutes; writes nothing but its report.
 
     .venv/bin/python bench/ingest.py            # markdown table
     .venv/bin/python bench/ingest.py --json     # machine-readable
@@ -215,11 +218,10 @@ def machine() -> dict[str, Any]:
 
 @dataclass
 class Hub:
-    """A data folder with registered agencies and their signers."""
+    """A data folder with the agencies registered, and its open storage."""
 
     data: Path
     storage: Storage
-    signers: dict[str, BatchSigner]
 
 
 def build_hub(folder: Path, jwks: dict[str, dict[str, Any]]) -> Hub:
@@ -228,7 +230,7 @@ def build_hub(folder: Path, jwks: dict[str, dict[str, Any]]) -> Hub:
     registry = Registry(storage)
     for code in AGENCIES:
         registry.add_agency(code, code, make_agency(code).kind, jwks[code], "bench")
-    return Hub(folder, storage, {})
+    return Hub(folder, storage)
 
 
 def make_signers(keys: Path) -> tuple[dict[str, BatchSigner], dict[str, dict[str, Any]]]:

@@ -247,8 +247,8 @@ class SQLiteStorage:
             json.dumps(batch.receipt),
             batch.via,
         )
-        received = {s.received_at: "" for s in signals}  # the signals of one batch share their arrival time
-        iso = {moment: _iso(moment) for moment in received}
+        # The signals of one batch share their arrival time: format it once.
+        iso = {moment: _iso(moment) for moment in {s.received_at for s in signals}}
         signal_rows = [
             (
                 s.id,

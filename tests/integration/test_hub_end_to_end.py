@@ -124,8 +124,8 @@ class Chaos:
         self.rng = rng
         self.done: set[str] = set()
         self.tally = Tally()
-        self.hub_marks = _marks(rng, HUB_KILLS, 0.03, 0.85)
-        self.connector_marks = _marks(rng, CONNECTOR_KILLS - 1, 0.0, 0.85)
+        self.hub_marks = _marks(rng, HUB_KILLS, 0.03, 0.8)
+        self.connector_marks = _marks(rng, CONNECTOR_KILLS - 1, 0.0, 0.8)
         self.startup_kill_at: float | None = rng.uniform(0.5, 5.0)  # seconds after the start: importing, reading, sealing
         self.hub_ready = True
         self.stored_at_hub_kill = -1
@@ -187,7 +187,7 @@ class Chaos:
         elif self.hub_marks and stored >= self.hub_marks[0] and self.hub_ready and stored > self.stored_at_hub_kill:
             # Only a hub that came back and stored something since its last kill: each kill interrupts real work.
             self.hub_marks.pop(0)
-            time.sleep(self.rng.uniform(0.0, 0.3))
+            time.sleep(self.rng.uniform(0.0, 0.2))
             if self.hub.kill():
                 self.tally.hub_kills += 1
                 self.tally.moments.append(f"hub@{stored}")
@@ -199,7 +199,7 @@ class Chaos:
                 self.connector_marks.pop(0)
         else:
             return
-        self.next_kill_at = time.monotonic() + self.rng.uniform(0.5, 2.0)
+        self.next_kill_at = time.monotonic() + self.rng.uniform(0.2, 0.8)  # short: a quick machine is done soon
 
     def kill_connector(self, stored: int, moment: str) -> bool:
         """SIGKILL a random running connector and start it again on the same state folder; False if none runs."""
@@ -207,7 +207,7 @@ class Chaos:
         if not running:
             return False
         code = self.rng.choice(running)
-        time.sleep(self.rng.uniform(0.0, 0.3))
+        time.sleep(self.rng.uniform(0.0, 0.2))
         if self.connectors[code].kill():
             self.tally.connector_kills += 1
             self.tally.moments.append(f"{code}@{moment}")
