@@ -6,13 +6,14 @@ One connection per thread; writes are serialised by a lock so that concurrent re
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -20,6 +21,8 @@ from hub.records import Agency, AgencyKey, AgencyStatus, KeyStatus, RegistryChan
 from hub.storage import BatchExistsError, StorageError, chunks
 
 __all__ = ["SQLiteStorage"]
+
+T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS agencies (
@@ -82,6 +85,27 @@ def _must(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def _storage_errors(cls: type[T]) -> type[T]:
+    """Wrap every public method so that a failing database surfaces as :class:`StorageError` (HTTP 503, retried),
+    never as a raw ``sqlite3`` error; the message names the kind of failure, never the data."""
+
+    def wrap(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(*args, **kwargs)
+            except sqlite3.Error as exc:
+                raise StorageError(f"the hub database failed ({type(exc).__name__})") from exc
+
+        return guarded
+
+    for name, member in list(vars(cls).items()):
+        if callable(member) and not name.startswith("_"):
+            setattr(cls, name, wrap(member))
+    return cls
+
+
+@_storage_errors
 class SQLiteStorage:
     """:class:`hub.storage.Storage` on SQLite (WAL)."""
 

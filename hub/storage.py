@@ -11,14 +11,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from governance.errors import HartslagError
+from governance.errors import RetriableError
 from hub.records import Agency, AgencyKey, AgencyStatus, KeyStatus, RegistryChange, StoredBatch, StoredSignal
 
 __all__ = ["STORES", "BatchExistsError", "Storage", "StorageError", "chunks", "open_storage"]
 
 
-class StorageError(HartslagError):
-    """The storage failed (disk, lock, schema); the operation did not happen."""
+class StorageError(RetriableError):
+    """The storage failed (disk full, locked, unreadable); the operation did not happen and may succeed later."""
 
     code = "storage-error"
 

@@ -81,14 +81,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     run_all([[*hartslag(), "connector", "keygen", "--agency", code, "--out", str(keys)] for code in codes])
 
     def register(code: str) -> list[str]:
-        jwks = keys / f"{code}.jwks.json"
-        kind = make_agency(code).kind
-        return [*hartslag(), "hub", "agency", "add", code, "--name", AGENCIES[code], "--kind", kind]\
-            + ["--jwks", str(jwks), "--data", str(template), "--actor", "e2e-test"]  # fmt: skip
+        kind, jwks = make_agency(code).kind, str(keys / f"{code}.jwks.json")
+        agency = [code, "--name", AGENCIES[code], "--kind", kind, "--jwks", jwks]
+        return [*hartslag(), "hub", "agency", "add", *agency, "--data", str(template), "--actor", "e2e-test"]
 
     run_all([register(codes[0])])  # creates the database on its own; the others only add rows, side by side
     run_all([register(code) for code in codes[1:]])
-    exports, sizes, planted = {}, {}, set()
+    exports: dict[str, Path] = {}
+    sizes: dict[str, int] = {}
+    planted: set[tuple[str, str]] = set()
     for number, code in enumerate(codes):
         size = TOTAL // len(codes) + (number < TOTAL % len(codes))
         signals = make_signals(size, seed=1000 + number, agency=make_agency(code))
@@ -126,7 +127,9 @@ class Chaos:
         self.tally = Tally()
         self.hub_marks = _marks(rng, HUB_KILLS, 0.03, 0.8)
         self.connector_marks = _marks(rng, CONNECTOR_KILLS - 1, 0.0, 0.8)
-        self.startup_kill_at: float | None = rng.uniform(0.5, 5.0)  # seconds after the start: importing, reading, sealing
+        self.startup_kill_at: float | None = rng.uniform(
+            0.5, 5.0
+        )  # seconds after the start: importing, reading, sealing
         self.hub_ready = True
         self.stored_at_hub_kill = -1
         self.next_kill_at = 0.0
@@ -221,6 +224,30 @@ class Chaos:
         return f"stored {self.stored()}; still busy: {busy}\n--- hub:\n{self.hub.tail(2000)}\n{tails}"
 
 
+def _push(world: World, code: str, target: str, state: Path) -> list[str]:
+    """The agency operator's command: queue the export in the outbox at ``state`` and deliver it to ``target``."""
+    key = str(world.keys / f"{code}.key.pem")
+    signing = ["--agency", code, "--key", key, "--aud", HUB_ID, "--batch-size", str(BATCH_SIZE)]
+    return [
+        *hartslag(),
+        "connector",
+        "push",
+        str(world.exports[code]),
+        "--hub",
+        target,
+        *signing,
+        "--state",
+        str(state),
+    ]
+
+
+def _failed_attempts(state: Path) -> int:
+    """Transient failures the outbox recorded (refused connections, timeouts, no receipt), read from its file."""
+    with contextlib.closing(sqlite3.connect(state / "outbox.sqlite3")) as db:
+        (failures,) = db.execute("SELECT coalesce(sum(failures), 0) FROM batches").fetchone()
+    return int(failures)
+
+
 @contextlib.contextmanager
 def _broker(transport: str) -> Iterator[TansuBroker | None]:
     broker = TansuBroker() if transport == "kafka" else None
@@ -251,19 +278,13 @@ def test_every_signal_arrives_once_while_hub_and_connectors_are_killed(
         target = hub.url if broker is None else f"kafka://{broker.bootstrap}"
         states = {code: tmp_path / "state" / code for code in AGENCIES}
         connectors = {
-            code: Managed(
-                code,
-                [*hartslag(), "connector", "push", str(world.exports[code]), "--hub", target, "--agency", code]
-                + ["--key", str(world.keys / f"{code}.key.pem"), "--aud", HUB_ID, "--state", str(states[code])]
-                + ["--batch-size", str(BATCH_SIZE)],
-                tmp_path / f"connector-{code}.log",
-            )
+            code: Managed(code, _push(world, code, target, states[code]), tmp_path / f"connector-{code}.log")
             for code in AGENCIES
-        }  # fmt: skip
+        }
         hub.start()
         chaos = Chaos(hub, connectors, data / "hartslag.db", rng)
         try:
-            hub.wait_healthy()
+            hub.wait_healthy(60.0)
             tally = chaos.drive(DEADLINE[transport])
             # Every push has its receipts. One more SIGKILL: what the hub acknowledged must be on disk.
             hub.kill()
@@ -273,18 +294,20 @@ def test_every_signal_arrives_once_while_hub_and_connectors_are_killed(
                 process.kill()
     elapsed = time.monotonic() - started
 
-    (stats,) = hartslag_json(["hub", "stats", "--data", str(data), "--json"])
+    status_calls = [["connector", "status", "--state", str(states[code]), "--json"] for code in AGENCIES]
+    stats, *reported = hartslag_json(["hub", "stats", "--data", str(data), "--json"], *status_calls)
+    statuses: dict[str, Any] = dict(zip(AGENCIES, reported, strict=True))
     with contextlib.closing(sqlite3.connect(data / "hartslag.db")) as db:
         rows = db.execute("SELECT agency, id FROM signals").fetchall()
         (batches,) = db.execute("SELECT count(*) FROM batches").fetchone()
-    statuses: dict[str, Any] = dict(
-        zip(AGENCIES, hartslag_json(*(["connector", "status", "--state", str(states[c]), "--json"] for c in AGENCIES)))
-    )
     resends = sum(status["resends"] for status in statuses.values())
+    failed = sum(_failed_attempts(states[code]) for code in AGENCIES)
+    expected_batches = sum(-(-size // BATCH_SIZE) for size in world.sizes.values())
     print(
         f"\n{transport} (seed {seed}): {tally.hub_kills} hub SIGKILLs, {tally.connector_kills} connector SIGKILLs"
-        f" [{', '.join(tally.moments)}], {tally.reruns} pushes run again after giving up, {resends} resends of a"
-        f" batch already sent, {batches} batches stored, {stats['signals']} signals, {elapsed:.1f} s"
+        f" [{', '.join(tally.moments)}], {tally.reruns} pushes run again after giving up; {resends} resends"
+        f" (sends of a batch sent before: {failed} after a failed attempt, the others after a kill);"
+        f" hub: {stats['signals']} signals in {batches} batches; {elapsed:.1f} s"
     )
 
     assert tally.hub_kills >= 3 and tally.connector_kills >= 3
@@ -292,6 +315,7 @@ def test_every_signal_arrives_once_while_hub_and_connectors_are_killed(
     assert set(stats["refusals"]) <= {"rate-limited"}, stats["refusals"]  # nothing refused for good
     assert len(rows) == len(set(rows)) == TOTAL  # no signal twice
     assert set(rows) == world.planted  # and every planted signal, under its own agency
+    assert batches == expected_batches  # each batch stored once; its resends were answered as replays
     for code, status in statuses.items():
         counts = (status["delivered"], status["queued"], status["in_flight"], status["set_aside"])
         assert counts == (world.sizes[code], 0, 0, 0), f"{code}: {status}"
