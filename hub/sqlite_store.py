@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS signals (
     UNIQUE (agency, id)
 );
 CREATE INDEX IF NOT EXISTS signals_observed ON signals (observed_at);
+CREATE INDEX IF NOT EXISTS batches_sha256 ON batches (sha256);
 CREATE TABLE IF NOT EXISTS refusals (
     code TEXT NOT NULL, agency TEXT NOT NULL DEFAULT '', count INTEGER NOT NULL, PRIMARY KEY (code, agency)
 );
@@ -248,7 +249,15 @@ class SQLiteStorage:
 
     # batches and signals -----------------------------------------------------------------------------------------
     def find_batch(self, jti: str) -> StoredBatch | None:
-        row = self._conn().execute("SELECT * FROM batches WHERE jti = ?", (jti,)).fetchone()
+        return self._batch(self._conn().execute("SELECT * FROM batches WHERE jti = ?", (jti,)).fetchone())
+
+    def find_batch_by_hash(self, sha256: str) -> StoredBatch | None:
+        # Imports carry no token (empty hash) and must never match.
+        row = self._conn().execute("SELECT * FROM batches WHERE sha256 = ? AND sha256 != ''", (sha256,)).fetchone()
+        return self._batch(row)
+
+    @staticmethod
+    def _batch(row: tuple[Any, ...] | None) -> StoredBatch | None:
         if row is None:
             return None
         return StoredBatch(row[0], row[1], row[2], _must(row[3]), json.loads(row[4]), row[5])

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from connectors.envelope import EnvelopeError
 from hub.bus import DomainEvent
-from hub.ingest import IngestRefusal
+from hub.ingest import Ingest, IngestRefusal
 from tests.hub.world import HubWorld
 
 
@@ -87,3 +89,14 @@ def test_revoked_key_is_refused_from_revocation(world: HubWorld) -> None:
         world.ingest.accept(signer.sign(world.signals(2, seed=3)).token)
     assert caught.value.code == "key-revoked"
     assert world.storage.count_signals() == 2
+
+
+def test_replay_of_an_expired_token_still_returns_the_original_receipt(world: HubWorld) -> None:
+    batch = world.signers["GM0363"].sign(world.signals(4))
+    first = world.ingest.accept(batch.token)
+    later = Ingest(world.storage, world.ingest.hub_id, clock=lambda: datetime.now(UTC) + timedelta(hours=2))
+    again = later.accept(batch.token)
+    assert again.replayed and again.receipt.accepted_ids == first.receipt.accepted_ids
+    with pytest.raises(EnvelopeError) as caught:  # a new batch signed long ago is refused all the same
+        later.accept(world.signers["GM0363"].sign(world.signals(2, seed=5)).token)
+    assert caught.value.code == "expired"

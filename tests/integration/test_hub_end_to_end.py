@@ -127,9 +127,8 @@ class Chaos:
         self.tally = Tally()
         self.hub_marks = _marks(rng, HUB_KILLS, 0.03, 0.8)
         self.connector_marks = _marks(rng, CONNECTOR_KILLS - 1, 0.0, 0.8)
-        self.startup_kill_at: float | None = rng.uniform(
-            0.5, 5.0
-        )  # seconds after the start: importing, reading, sealing
+        # Seconds after the start: the connectors are importing, reading and scrubbing, queueing or sealing.
+        self.startup_kill_at: float | None = rng.uniform(0.5, 5.0)
         self.hub_ready = True
         self.stored_at_hub_kill = -1
         self.next_kill_at = 0.0
@@ -165,16 +164,16 @@ class Chaos:
     def tend(self) -> None:
         """Note pushes that finished; run again those that stopped for another reason than our kill."""
         for code, connector in self.connectors.items():
-            code_ = connector.returncode
-            if code in self.done or code_ is None:
+            exit_code = connector.returncode
+            if code in self.done or exit_code is None:
                 continue
-            if code_ == 0:  # push exits 0 only when everything in its outbox is delivered
+            if exit_code == 0:  # push exits 0 only when everything in its outbox is delivered
                 self.done.add(code)
                 continue
             # Exit 1: push gave up with signals still queued (its --timeout ran out while the hub was down, say).
             # The outbox keeps them, so the operator's remedy is to run the same command again; so do we.
             # Exit 2 is bad input: running again would not help.
-            assert code_ == 1, f"push for {code} exited {code_}:\n{connector.tail()}"
+            assert exit_code == 1, f"push for {code} exited {exit_code}:\n{connector.tail()}"
             self.tally.reruns += 1
             connector.start()
 
@@ -228,17 +227,8 @@ def _push(world: World, code: str, target: str, state: Path) -> list[str]:
     """The agency operator's command: queue the export in the outbox at ``state`` and deliver it to ``target``."""
     key = str(world.keys / f"{code}.key.pem")
     signing = ["--agency", code, "--key", key, "--aud", HUB_ID, "--batch-size", str(BATCH_SIZE)]
-    return [
-        *hartslag(),
-        "connector",
-        "push",
-        str(world.exports[code]),
-        "--hub",
-        target,
-        *signing,
-        "--state",
-        str(state),
-    ]
+    export = str(world.exports[code])
+    return [*hartslag(), "connector", "push", export, "--hub", target, *signing, "--state", str(state)]
 
 
 def _failed_attempts(state: Path) -> int:
@@ -270,7 +260,7 @@ def test_every_signal_arrives_once_while_hub_and_connectors_are_killed(
     with _broker(transport) as broker:
         port = free_port()
         serve = [*hartslag(), "hub", "serve", "--data", str(data), "--port", str(port), "--hub-id", HUB_ID]
-        env = {}
+        env: dict[str, str] = {}
         if broker is not None:
             serve += ["--kafka", broker.bootstrap]
             env["HARTSLAG_KAFKA_GROUP"] = HUB_ID  # one group across restarts: a new hub resumes at the commits
@@ -310,7 +300,7 @@ def test_every_signal_arrives_once_while_hub_and_connectors_are_killed(
         f" hub: {stats['signals']} signals in {batches} batches; {elapsed:.1f} s"
     )
 
-    assert tally.hub_kills >= 3 and tally.connector_kills >= 3
+    assert tally.hub_kills >= 3 and tally.connector_kills >= 3, tally
     assert stats["signals"] == TOTAL and stats["agencies"] == len(AGENCIES)
     assert set(stats["refusals"]) <= {"rate-limited"}, stats["refusals"]  # nothing refused for good
     assert len(rows) == len(set(rows)) == TOTAL  # no signal twice
