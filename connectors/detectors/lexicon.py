@@ -88,6 +88,8 @@ class Lexicon:
     common: frozenset[str]
     allow_words: frozenset[str]
     allow_phrases: dict[str, tuple[tuple[str, ...], ...]]
+    #: Words that follow an introduction ("ik ben boos") and are no name there; also part of ``common``.
+    after_introduction: frozenset[str] = frozenset()
 
     @property
     def ambiguous_first_names(self) -> frozenset[str]:
@@ -106,10 +108,12 @@ def lexicon() -> Lexicon:
             allow_words.add(toks[0])
         elif toks:
             phrases.setdefault(toks[0], []).append(toks)
+    after_introduction = frozenset(fold(w) for w in _read("after_introduction.txt"))
     return Lexicon(
         first_names=frozenset(fold(n) for n in _read("first_names.txt")),
         surnames=frozenset(fold(n) for n in _read("surnames.txt")),
-        common=frozenset(fold(w) for w in _read("common_words.txt")),
+        common=frozenset(fold(w) for w in _read("common_words.txt")) | after_introduction,
         allow_words=frozenset(allow_words),
         allow_phrases={k: tuple(sorted(v, key=len, reverse=True)) for k, v in phrases.items()},
+        after_introduction=after_introduction,
     )
