@@ -63,6 +63,7 @@ def deliver(
     """
     report = DeliveryReport()
     deadline = None if timeout is None else monotonic() + timeout
+    outage = 0.0  # the current pause between consecutive failed sends
     while stop is None or not stop():
         outbox.seal(force=flush)
         batch = outbox.claim()
@@ -95,6 +96,17 @@ def deliver(
             on_outcome(outcome)
         if deadline is not None and monotonic() >= deadline:
             return report
+        if outcome.result != "retry":
+            outage = 0.0
+        elif outcome.delay:
+            # The receiver is down or busy for every batch, not just this one: back off as one sender (the pause
+            # doubles while failures follow each other) instead of failing each queued batch in turn.
+            outage = min(max(outcome.delay, outage * 2), outbox.backoff_cap)
+            pause_until = monotonic() + outage
+            if deadline is not None:
+                pause_until = min(pause_until, deadline)
+            while monotonic() < pause_until and (stop is None or not stop()):
+                sleep(min(pause_until - monotonic(), 1.0))
     return report
 
 

@@ -45,6 +45,11 @@ class EventBus:
         with self._lock:
             self._handlers[name].append(handler)
 
+    def has_subscribers(self, name: str) -> bool:
+        """Whether anyone listens to ``name`` (publishers skip building events nobody receives)."""
+        with self._lock:
+            return bool(self._handlers.get(name))
+
     def publish(self, event: DomainEvent) -> None:
         """Deliver ``event`` to its subscribers, in the order they subscribed."""
         with self._lock:

@@ -9,11 +9,14 @@ subclasses or :class:`IngestRefusal`, each with a stable code; they are counted,
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
+
+import orjson
 
 from connectors.envelope import MAX_SIGNALS, EnvelopeError, VerifiedBatch, verify_batch
 from connectors.keys import TrustedKey, public_key_from_jwk
@@ -25,7 +28,7 @@ from hub.records import AgencyStatus, KeyStatus, RegistryChange, StoredBatch, St
 from hub.storage import BatchExistsError, Storage
 from hub.validation import SignalValidator
 
-__all__ = ["Guard", "Ingest", "IngestRefusal", "IngestResult"]
+__all__ = ["Guard", "Ingest", "IngestRefusal", "IngestResult", "parse_payload"]
 
 
 class IngestRefusal(InvalidInputError):
@@ -48,6 +51,39 @@ class IngestResult:
 
     receipt: Receipt
     replayed: bool
+
+
+# Every byte that is not an ASCII digit becomes a space, every digit "0": a run of 19 zeros is a number orjson may
+# read differently from json (see parse_payload).
+_DIGIT_MASK = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_NUMBER = b"0" * 19
+
+
+def parse_payload(raw: bytes) -> Any:
+    """``json.loads(raw)``, two to three times faster: orjson where it gives exactly the same result.
+
+    orjson refuses what ``json`` accepts beyond RFC 8259 (NaN, Infinity, lone surrogates, a byte-order mark, UTF-16
+    and UTF-32) and reads integers beyond 64 bits as floats; everything it accepts otherwise it reads as ``json``
+    does (tests compare both on mutated documents). So: orjson when the payload holds no run of 19 or more digits
+    (no such integer can hide in it), and ``json`` for the rest and for whatever orjson refuses, so that every
+    refusal is the one ``json`` gives.
+    """
+    if _LONG_NUMBER not in raw.translate(_DIGIT_MASK):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw)
+
+
+@dataclass
+class _Checked:
+    """The per-signal outcome of a batch before storage: rejections, the signals to store, repeats in the batch."""
+
+    received_at: datetime
+    rejected: list[Rejection]
+    candidates: dict[str, dict[str, Any]]
+    within_batch: list[str]
 
 
 def _default_guard() -> Guard:
@@ -99,23 +135,38 @@ class Ingest:
 
     def verify(self, token: bytes) -> VerifiedBatch:
         """Verify signature, key and claims; then check the agency may deliver."""
-        batch = verify_batch(token, self.key_lookup, audience=self.hub_id, now=self.clock(), check_schema=False)
+        return self._verify(token, hashlib.sha256(token).hexdigest())[0]
+
+    def _verify(self, token: bytes, sha256: str) -> tuple[VerifiedBatch, bool]:
+        """:meth:`verify` for the hash of ``token`` computed already; also whether every signal is known valid."""
+        batch = verify_batch(
+            token,
+            self.key_lookup,
+            audience=self.hub_id,
+            now=self.clock(),
+            check_schema=False,
+            parse_payload=parse_payload,
+            sha256=sha256,
+        )
         if len(batch.signals) > self.max_signals:
             raise IngestRefusal(
                 f"the batch holds {len(batch.signals)} signals (at most {self.max_signals})", code="too-many-signals"
             )
-        # The batch schema constrains each signal only by its id and version (signals are validated one by one
-        # next): check a shallow copy, so the full documents are not converted for nothing.
-        shallow = {
-            **batch.document,
-            "signals": [
-                {"id": s.get("id"), "schema_version": s.get("schema_version")} if isinstance(s, dict) else s
-                for s in batch.signals
-            ],
-        }
-        problem = self.validator.first_problem(shallow, "batch")
-        if problem is not None:
-            raise IngestRefusal(f"{problem}: does not conform to the batch schema", code="batch-schema-invalid")
+        # Usually one call says that the batch and every signal in it are valid. Otherwise the batch schema, which
+        # constrains each signal only by its id and version (signals are validated one by one later), is checked
+        # on a shallow copy, so that the full documents are not validated for nothing.
+        all_valid = self.validator.batch_valid(batch.document)
+        if not all_valid:
+            shallow = {
+                **batch.document,
+                "signals": [
+                    {"id": s.get("id"), "schema_version": s.get("schema_version")} if isinstance(s, dict) else s
+                    for s in batch.signals
+                ],
+            }
+            problem = self.validator.first_problem(shallow, "batch")
+            if problem is not None:
+                raise IngestRefusal(f"{problem}: does not conform to the batch schema", code="batch-schema-invalid")
         agency = self.storage.get_agency(batch.agency)
         if agency is None:
             raise IngestRefusal(f"agency {batch.agency} is not registered", code="unknown-agency")
@@ -124,7 +175,7 @@ class Ingest:
         wait = self.limiter.acquire(batch.agency) if self.limiter else 0
         if wait:
             raise IngestRefusal(f"agency {batch.agency} sends too fast", code="rate-limited", retry_after=wait)
-        return batch
+        return batch, all_valid
 
     # the path ----------------------------------------------------------------------------------------------------
     def accept(self, token: bytes, via: str = "http") -> IngestResult:
@@ -133,20 +184,18 @@ class Ingest:
         try:
             # The same bytes again answer with the original receipt before anything else, also after the token
             # expired: a sender that never heard the answer always learns what happened (transport.md, section 5).
-            known = self.storage.find_batch_by_hash(hashlib.sha256(token).hexdigest())
+            sha256 = hashlib.sha256(token).hexdigest()
+            known = self.storage.find_batch_by_hash(sha256)
             if known is not None:
                 return IngestResult(Receipt.from_dict(known.receipt, replayed=True), replayed=True)
-            batch = self.verify(token)
+            batch, all_valid = self._verify(token, sha256)
             agency = batch.agency
             earlier = self.storage.find_batch(batch.jti)
             if earlier is not None:
                 return self._replay(earlier, batch)
-            receipt, stored = self._check_signals(batch.agency, batch.jti, batch.signals, batch.sha256)
+            checked = self._check_signals(batch.agency, batch.signals, all_valid=all_valid)
             try:
-                self.storage.save_batch(
-                    StoredBatch(batch.jti, batch.agency, batch.sha256, receipt.received_at, receipt.to_dict(), via),
-                    stored,
-                )
+                receipt, stored = self._store(batch.agency, batch.jti, batch.sha256, via, checked)
             except BatchExistsError:  # the same batch raced in on another connection: answer as a replay
                 raced = self.storage.find_batch(batch.jti)
                 assert raced is not None
@@ -156,7 +205,7 @@ class Ingest:
                 self.storage.count_refusal(exc.code, agency)
             raise
         self._count_rejections(receipt)
-        self._announce(stored)
+        self._announce(receipt.agency, receipt.received_at, stored)
         return IngestResult(receipt, replayed=False)
 
     def _replay(self, earlier: StoredBatch, batch: VerifiedBatch) -> IngestResult:
@@ -164,21 +213,22 @@ class Ingest:
             raise IngestRefusal(f"batch {batch.jti} was received before with other content", code="replay-conflict")
         return IngestResult(Receipt.from_dict(earlier.receipt, replayed=True), replayed=True)
 
-    def _check_signals(
-        self, agency: str, batch_id: str, signals: Sequence[Any], sha256: str
-    ) -> tuple[Receipt, list[StoredSignal]]:
+    def _check_signals(self, agency: str, signals: Sequence[Any], *, all_valid: bool = False) -> _Checked:
+        """Each signal's verdict: schema (skipped when the whole batch is known valid), issuer, personal data,
+        repeats within the batch."""
         now = self.clock()
         rejected: list[Rejection] = []
         candidates: dict[str, dict[str, Any]] = {}
-        duplicates = 0
         within_batch: list[str] = []
         find = self.guard.find
         # One call validates the whole list (the per-signal overhead was a large part of the hot loop).
-        for signal, problem in zip(signals, self.validator.first_problems(signals), strict=True):
-            signal_id = str(signal.get("id", "")) if isinstance(signal, dict) else ""
+        problems: Sequence[str | None] = [None] * len(signals) if all_valid else self.validator.first_problems(signals)
+        for signal, problem in zip(signals, problems, strict=True):
             if problem is not None:
+                signal_id = str(signal.get("id", "")) if isinstance(signal, dict) else ""
                 rejected.append(Rejection(signal_id, "schema-invalid", f"{problem}: breaks the signal schema"))
                 continue
+            signal_id = signal["id"]  # a valid signal is an object with a UUID string id
             if signal["source"]["organisation"] != agency:
                 rejected.append(Rejection(signal_id, "organisation-mismatch", "/source/organisation: not the issuer"))
                 continue
@@ -187,28 +237,54 @@ class Ingest:
                 rejected.append(Rejection(signal_id, "personal-data-detected", "/text: holds " + ", ".join(found)))
                 continue
             if signal_id in candidates:
-                duplicates += 1
                 within_batch.append(signal_id)
                 continue
             candidates[signal_id] = signal
-        existing = self.storage.existing_signal_ids(agency, list(candidates))
-        duplicates += len(existing)
-        duplicate_ids = within_batch + [sid for sid in candidates if sid in existing]
-        stored = [
-            StoredSignal(sid, agency, batch_id, now, doc) for sid, doc in candidates.items() if sid not in existing
-        ]
-        receipt = Receipt(
+        return _Checked(now, rejected, candidates, within_batch)
+
+    @staticmethod
+    def _receipt(
+        agency: str, batch_id: str, sha256: str, checked: _Checked, existing: set[str] | frozenset[str]
+    ) -> Receipt:
+        """The receipt, given which of the candidates were stored before (``existing``)."""
+        candidates = checked.candidates
+        if existing:
+            accepted_ids = tuple(sid for sid in candidates if sid not in existing)
+            duplicate_ids = tuple(checked.within_batch + [sid for sid in candidates if sid in existing])
+        else:
+            accepted_ids, duplicate_ids = tuple(candidates), tuple(checked.within_batch)
+        return Receipt(
             batch_id=batch_id,
-            received_at=now,
-            accepted=len(stored),
-            duplicate=duplicates,
-            rejected=tuple(rejected),
+            received_at=checked.received_at,
+            accepted=len(accepted_ids),
+            duplicate=len(duplicate_ids),
+            rejected=tuple(checked.rejected),
             agency=agency,
             sha256=sha256,
-            accepted_ids=tuple(s.id for s in stored),
-            duplicate_ids=tuple(duplicate_ids),
+            accepted_ids=accepted_ids,
+            duplicate_ids=duplicate_ids,
         )
-        return receipt, stored
+
+    def _store(
+        self, agency: str, batch_id: str, sha256: str, via: str, checked: _Checked
+    ) -> tuple[Receipt, tuple[str, ...]]:
+        """Store the batch and its new signals; returns the receipt and the ids stored.
+
+        Signals are rarely sent twice, so the batch is first stored as if every candidate were new (one statement,
+        no look-up). Only when the store refuses that are the duplicates looked up and the rest stored.
+        """
+        receipt = self._receipt(agency, batch_id, sha256, checked, frozenset())
+        row = StoredBatch(batch_id, agency, sha256, receipt.received_at, receipt.to_dict(), via)
+        if self.storage.save_new_batch(row, list(checked.candidates.items())):
+            return receipt, receipt.accepted_ids
+        existing = self.storage.existing_signal_ids(agency, list(checked.candidates))
+        receipt = self._receipt(agency, batch_id, sha256, checked, existing)
+        row = StoredBatch(batch_id, agency, sha256, receipt.received_at, receipt.to_dict(), via)
+        now, candidates = checked.received_at, checked.candidates
+        self.storage.save_batch(
+            row, [StoredSignal(sid, agency, batch_id, now, candidates[sid]) for sid in receipt.accepted_ids]
+        )
+        return receipt, receipt.accepted_ids
 
     def _count_rejections(self, receipt: Receipt) -> None:
         reasons: dict[str, int] = {}
@@ -217,11 +293,12 @@ class Ingest:
         for reason, count in reasons.items():
             self.storage.count_refusal(f"signal:{reason}", receipt.agency, count)
 
-    def _announce(self, stored: Sequence[StoredSignal]) -> None:
-        for signal in stored:
-            self.bus.publish(
-                DomainEvent("signal_received", signal.received_at, {"id": signal.id, "agency": signal.agency})
-            )
+    def _announce(self, agency: str, at: datetime, ids: Sequence[str]) -> None:
+        # One signal_received event per stored signal; none are built while nobody listens.
+        if not self.bus.has_subscribers("signal_received"):
+            return
+        for sid in ids:
+            self.bus.publish(DomainEvent("signal_received", at, {"id": sid, "agency": agency}))
 
     # the operator's import ---------------------------------------------------------------------------------------
     def import_signals(
@@ -237,10 +314,7 @@ class Ingest:
                 signal = {**signal, "text": scrub(signal["text"])}
             cleaned.append(signal)
         batch_id = str(uuid.uuid4())
-        receipt, stored = self._check_signals(agency, batch_id, cleaned, "")
-        self.storage.save_batch(
-            StoredBatch(batch_id, agency, "", receipt.received_at, receipt.to_dict(), "import"), stored
-        )
+        receipt, stored = self._store(agency, batch_id, "", "import", self._check_signals(agency, cleaned))
         self.storage.record_change(
             RegistryChange(
                 "signals_imported",
@@ -251,5 +325,5 @@ class Ingest:
             )
         )
         self._count_rejections(receipt)
-        self._announce(stored)
+        self._announce(agency, receipt.received_at, stored)
         return receipt

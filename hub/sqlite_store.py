@@ -74,6 +74,29 @@ def _document_text(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
+_SIGNAL_COLUMNS = (
+    " INTO signals (id, agency, batch, received_at, observed_at, organisation_kind, kind, municipality, document)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _signal_row(
+    sid: str, agency: str, batch: str, received_at: str | None, document: dict[str, Any]
+) -> tuple[Any, ...]:
+    location = document.get("location")
+    return (
+        sid,
+        agency,
+        batch,
+        received_at,
+        document["observed_at"],
+        document["source"]["organisation_kind"],
+        document["kind"],
+        location.get("municipality") if location else None,
+        _document_text(document),
+    )
+
+
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat()
 
@@ -271,47 +294,44 @@ class SQLiteStorage:
             found.update(r[0] for r in rows)
         return found
 
+    @staticmethod
+    def _batch_row(batch: StoredBatch) -> tuple[Any, ...]:
+        return (batch.jti, batch.agency, batch.sha256, _iso(batch.received_at), json.dumps(batch.receipt), batch.via)
+
     def save_batch(self, batch: StoredBatch, signals: Sequence[StoredSignal]) -> None:
-        batch_row = (
-            batch.jti,
-            batch.agency,
-            batch.sha256,
-            _iso(batch.received_at),
-            json.dumps(batch.receipt),
-            batch.via,
-        )
         # The signals of one batch share their arrival time: format it once.
         iso = {moment: _iso(moment) for moment in {s.received_at for s in signals}}
-        signal_rows = [
-            (
-                s.id,
-                s.agency,
-                s.batch,
-                iso[s.received_at],
-                s.document["observed_at"],
-                s.document["source"]["organisation_kind"],
-                s.document["kind"],
-                (s.document.get("location") or {}).get("municipality"),
-                _document_text(s.document),
-            )
-            for s in signals
-        ]
+        signal_rows = [_signal_row(s.id, s.agency, s.batch, iso[s.received_at], s.document) for s in signals]
+        if not self._insert(batch, "INSERT OR IGNORE", signal_rows):
+            raise BatchExistsError(f"batch {batch.jti} is already stored")
+
+    def save_new_batch(self, batch: StoredBatch, signals: Sequence[tuple[str, dict[str, Any]]]) -> bool:
+        agency, jti, iso = batch.agency, batch.jti, _iso(batch.received_at)
+        signal_rows = [_signal_row(sid, agency, jti, iso, document) for sid, document in signals]
+        # A plain INSERT: the unique (agency, id) index refuses a signal stored before, which rolls everything back.
+        return self._insert(batch, "INSERT", signal_rows)
+
+    def _insert(self, batch: StoredBatch, insert: str, signal_rows: Sequence[tuple[Any, ...]]) -> bool:
+        """The batch row and its signal rows in one transaction; False when ``insert`` refused a signal row."""
+        batch_row = self._batch_row(batch)
         with self._write:
             conn = self._conn()
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)", batch_row)
-                conn.executemany(
-                    "INSERT OR IGNORE INTO signals (id, agency, batch, received_at, observed_at, organisation_kind,"
-                    " kind, municipality, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    signal_rows,
-                )
+                try:
+                    conn.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)", batch_row)
+                except sqlite3.IntegrityError:
+                    raise BatchExistsError(f"batch {batch.jti} is already stored") from None
+                try:
+                    conn.executemany(insert + _SIGNAL_COLUMNS, signal_rows)
+                except sqlite3.IntegrityError:
+                    conn.execute("ROLLBACK")
+                    return False
                 conn.execute("COMMIT")
-            except sqlite3.IntegrityError:
-                conn.execute("ROLLBACK")
-                raise BatchExistsError(f"batch {batch.jti} is already stored") from None
+                return True
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
 
     def count_refusal(self, code: str, agency: str | None, n: int = 1) -> None:

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Detectors of personal data in Dutch free text, one module per family.
 
-``identifiers`` (BSN, IBAN), ``contact`` (phone, e-mail, URL, handle), ``address`` (street + number, postcode),
+``identifiers`` (BSN, rijksregisternummer, IBAN), ``contact`` (phone, e-mail, URL, handle), ``address`` (street + number, postcode),
 ``vehicle`` (licence plates), ``dates`` (birth dates), ``references`` (customer and case numbers), ``names``
-(with ``name_words`` for tokens and word lists and ``name_triggers`` for the words that announce a name).
+(with ``name_words`` for tokens and word lists, ``name_triggers`` for the words that announce a name, ``name_shapes``
+for the endings of everyday words and ``name_parse`` for parsing one name).
 ``lexicon`` loads the word lists of ``connectors/data``. Each detector follows
 :class:`~connectors.detectors.base.Detector`; ``connectors.anonymiser`` combines them.
 """
@@ -12,7 +13,7 @@ from connectors.detectors.address import AddressDetector, PostcodeDetector
 from connectors.detectors.base import Detector, Span
 from connectors.detectors.contact import EmailDetector, HandleDetector, PhoneDetector, UrlDetector
 from connectors.detectors.dates import BirthDateDetector
-from connectors.detectors.identifiers import BsnDetector, IbanDetector
+from connectors.detectors.identifiers import BsnDetector, IbanDetector, RrnDetector
 from connectors.detectors.names import NameDetector
 from connectors.detectors.references import ReferenceDetector
 from connectors.detectors.vehicle import LicencePlateDetector
@@ -30,6 +31,7 @@ __all__ = [
     "PhoneDetector",
     "PostcodeDetector",
     "ReferenceDetector",
+    "RrnDetector",
     "Span",
     "UrlDetector",
 ]

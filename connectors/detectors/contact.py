@@ -2,8 +2,10 @@
 """Contact details: telephone numbers, e-mail addresses, personal URLs and social-media handles.
 
 Phone numbers are recognised by their digit count, not by one fixed layout: Dutch numbers have ten digits from
-the leading 0 (``06-12345678``, ``(020) 123 45 67``, ``010 - 123 4567``), international ones start with ``+``
-or ``00`` (``+31 (0)6 ...``, ``0031 6 ...``, ``+32 471 ...``). Information numbers (0800, 0900, 0906, 0909) belong
+the leading 0 (``06-12345678``, ``(020) 123 45 67``, ``010 - 123 4567``), and so do Belgian mobiles
+(``0471 23 45 67``, ``0471/23.45.67``); Belgian landlines have nine, in the groups people use for them
+(``09 123 45 67``, ``09/123.45.67``, ``051 12 34 56``, ``09 2345678``, ``051/123456``); international ones start with
+``+`` or ``00`` (``+31 (0)6 ...``, ``0031 6 ...``, ``+32 471 ...``, ``0032 9 ...``). Information numbers (0800, 0900, 0906, 0909) belong
 to organisations and are kept. URLs are removed only when they point at a person: a social-media profile, an id
 in the query or path, or a ``firstname.lastname`` segment. ``www.rotterdam.nl/afval`` stays.
 """
@@ -18,6 +20,8 @@ from connectors.detectors.lexicon import fold, lexicon
 __all__ = ["EmailDetector", "HandleDetector", "PhoneDetector", "UrlDetector"]
 
 _SERVICE_PREFIXES = ("0800", "0900", "0906", "0909", "0880")
+# Belgian nine-digit landlines: zone 02/03/04/09 plus seven digits, or a two-digit zone (051, 011 ...) plus six.
+# Compact nine digits and "051 123 456" are left alone: a BSN with a leading zero is written the same way.
 _BELGIAN_GROUPINGS = {(2, 3, 2, 2), (3, 2, 2, 2), (2, 7), (3, 6)}
 
 
@@ -86,7 +90,7 @@ class PhoneDetector:
                 return j
             if len(digits) == 9 and (j + 1 == len(groups) or len(digits + groups[j + 1].digits) > 10):
                 sep = text[groups[i].end : groups[i + 1].start] if j > i else ""
-                if tuple(sizes) in _BELGIAN_GROUPINGS and ("/" in sep or len(sizes) == 4):
+                if tuple(sizes) in _BELGIAN_GROUPINGS and (sep.strip() in ("/", "-", "") or len(sizes) == 4):
                     return j
             if len(digits) > 10:
                 return None

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Checksummed identifiers: the citizen service number (BSN, 11-proef) and bank account numbers (IBAN, mod-97).
+"""Checksummed identifiers: the Dutch citizen service number (BSN, 11-proef), the Belgian national register number
+(rijksregisternummer, mod-97 over the birth date and serial) and bank account numbers (IBAN, mod-97).
 
 Only numbers that pass the checksum are reported, so a nine-digit article number that fails the 11-proef stays.
 The one exception is a number right after "BSN"/"burgerservicenummer"/"sofinummer": there the context says what it
@@ -12,7 +13,7 @@ import re
 
 from connectors.detectors.base import Span, digit_runs
 
-__all__ = ["IBAN_LENGTHS", "BsnDetector", "IbanDetector", "eleven_proof", "iban_valid"]
+__all__ = ["IBAN_LENGTHS", "BsnDetector", "IbanDetector", "RrnDetector", "eleven_proof", "iban_valid", "rrn_valid"]
 
 _BSN_CONTEXT = re.compile(
     r"(?i)\b(?:bsn|b\.s\.n\.?|burger\s?service\s?nummer|burgerservicenr|sofi[- ]?nummer|sofi[- ]?nr|sofi)\b[^\w\n]{0,6}"
@@ -77,6 +78,67 @@ class BsnDetector:
                     ok = (len(digits) == 9 and eleven_proof(digits)) or self._in_context(text, groups[i].start)
                     if ok:
                         spans.append(Span(groups[i].start, groups[j].end, self.placeholder, self.priority))
+        return spans
+
+
+# How people write a rijksregisternummer: "85.07.30-033.28" (the notation on the identity card), "850730 033 28",
+# "850730-033-28", "85073003328".
+_RRN_GROUPINGS = frozenset({(11,), (6, 3, 2), (2, 2, 2, 3, 2), (6, 5)})
+
+
+def rrn_valid(digits: str) -> bool:
+    """True when an 11-digit string is a well-formed Belgian national register number (or bis number).
+
+    The first six digits are the birth date YYMMDD (month 00 and day 00 when the date is unknown; bis numbers for
+    people outside the register add 20 or 40 to the month), then a serial of three digits (001–998), then the
+    check: 97 minus the first nine digits modulo 97 for births before 2000, and the same over "2" and those nine
+    digits for births from 2000 on. Either check is accepted, since the century is not written.
+    """
+    if len(digits) != 11 or not digits.isdigit():
+        return False
+    month, day, serial = int(digits[2:4]), int(digits[4:6]), int(digits[6:9])
+    if month > 52 or month % 20 > 12 or day > 31 or serial in (0, 999):
+        return False
+    check = int(digits[9:])
+    return check in (97 - int(digits[:9]) % 97, 97 - int("2" + digits[:9]) % 97)
+
+
+class RrnDetector:
+    """Belgian rijksregisternummers (``85.07.30-033.28``, ``850730 033 28``, ``85073003328``), checksum-validated.
+
+    No context rule: only numbers that pass the mod-97 check and hold a possible birth date are reported, so the
+    detector is as strict as the hub's guard needs (``strict`` is always true).
+    """
+
+    name = "rrn"
+    placeholder = "RRN"
+    priority = 50
+    strict = True
+
+    def find(self, text: str) -> list[Span]:
+        if not any(c.isdigit() for c in text):
+            return []
+        spans: list[Span] = []
+        for run_start, _, groups in digit_runs(text):
+            if text[run_start] == "+":
+                continue  # an international phone number ("+32 471 ...")
+            n = len(groups)
+            for i in range(n):
+                if i and groups[i].start - groups[i - 1].end <= 1:
+                    continue  # never start inside a dash/dot-joined number
+                digits = ""
+                sizes: list[int] = []
+                for j in range(i, min(n, i + 5)):
+                    if j > i and groups[j].start - groups[j - 1].end != 1:
+                        break  # one separator between the groups
+                    digits += groups[j].digits
+                    sizes.append(len(groups[j].digits))
+                    if len(digits) >= 11:
+                        break
+                end = i + len(sizes) - 1
+                end_ok = end + 1 == n or groups[end + 1].start - groups[end].end > 1
+                if end_ok and tuple(sizes) in _RRN_GROUPINGS and rrn_valid(digits):
+                    spans.append(Span(groups[i].start, groups[end].end, self.placeholder, self.priority))
         return spans
 
 

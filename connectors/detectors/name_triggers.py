@@ -6,9 +6,12 @@ Each trigger has a *mode* that tells the name detector how lenient it may be wit
 ``title``       "mevrouw", "dhr.", "de heer", "dr.", "fam." — any capitalised word, a known name in lower case
 ``role``        "mijn buurman", "dochter", "zoon" — a capitalised word (even an everyday one) or a known name
 ``role_colon``  "Klant:", "Melder:" — as ``role``, but a capital may just start the next sentence
-``role_verb``   "volgens", "ik heb", "bellen naar" — as ``role_colon``
-``strong``      "mijn naam is", "namens", "t.a.v.", "Naam:", "het gaat om" — also unknown lower-case words
-``weak``        "ik ben" — a known given name, or a capitalised unknown word in tidy text ("ik ben boos")
+``role_verb``   "volgens", "bellen naar" — as ``role_colon``; in text without capitals also two unknown words
+``role_have``   "ik heb" — as ``role_verb``, but a particle alone is no evidence ("ik heb hoofdpijn van ...")
+``strong``      "namens", "t.a.v.", "gesproken met", "het gaat om" — also unknown lower-case words
+``naming``      "mijn naam is", "ik heet", "Naam:" — as ``strong``, and any word that is no everyday word
+``weak``        "ik ben" — any word that is no everyday word ("ik ben nurhan", not "ik ben boos")
+``here``        "hier is" — as ``weak``, but a lower-case word must end the clause ("hier is nurhan van ...")
 ``greet``       "Beste", "Hoi", "Geachte" at the start of a line
 ``close``       "Met vriendelijke groet,", "mvg", "Groeten," — a signature line
 
@@ -35,14 +38,16 @@ TRIGGER_SPECS: dict[str, str] = {
     "kleindochter|stiefvader|stiefmoeder|mantelzorger|overbuurman|overbuurvrouw|bovenbuurman|bovenbuurvrouw|"
     "onderbuurman|onderbuurvrouw|ex|baas|leidinggevende|begeleider|coach|hulpverlener|advocaat|notaris|huisarts|"
     "kind|zoontje|dochtertje|baby|en haar man|en zijn vrouw",
-    "role_verb": "volgens|bellen naar|terugbellen naar|mailen naar|doorverbonden met|ik heb|heb ik|overleg met|"
-    "afspraak met|samen met",
+    "role_verb": "volgens|bellen naar|terugbellen naar|mailen naar|doorverbonden met|overleg met|afspraak met|"
+    "samen met",
+    "role_have": "ik heb|heb ik",
     "role_colon": "klant :|melder :|aanvrager :|cliënt :|client :|bewoner :",
-    "strong": "mijn naam is|naam is|ik heet|heet|genaamd|naam :|naam * :|contactpersoon :|van :|aan :|cc :|"
-    "afzender :|ondertekend|ondertekend door|spreekt met|spreek met|sprak met|sprak ik|gesproken met|gebeld door|"
-    "contact met|namens|t a v|tav|ter attentie van|i o v|in opdracht van|my name is|this is|contact :|"
-    "het gaat om|t n v|tnv|ten name van|op naam van|welke door",
+    "strong": "heet|genaamd|contactpersoon :|van :|aan :|cc :|afzender :|ondertekend|ondertekend door|spreekt met|spreek met|"
+    "sprak met|sprak ik|gesproken met|gebeld door|contact met|namens|t a v|tav|ter attentie van|i o v|"
+    "in opdracht van|this is|contact :|het gaat om|t n v|tnv|ten name van|op naam van|welke door",
+    "naming": "mijn naam is|naam is|ik heet|naam :|naam * :|my name is|ik noem mij|ik noem me",
     "weak": "ik ben",
+    "here": "hier is|hier spreekt",
     "greet": "beste|geachte|hoi|hallo|hey|hee|hi|dag|lieve|goedemorgen|goedemiddag|goedenavond|dear|hello",
     "close": "met vriendelijke groet|met vriendelijke groeten|vriendelijke groet|vriendelijke groeten|"
     "met hartelijke groet|hartelijke groet|hartelijke groeten|groet|groeten|groetjes|mvg|m v g|gr .|hoogachtend|"
@@ -72,8 +77,11 @@ GAP_AFTER_TRIGGER = {
     "role": re.compile(r"[ \t]{1,2}|[ \t]?,[ \t]?"),
     "role_colon": re.compile(r"[ \t]{1,2}"),
     "role_verb": re.compile(r"[ \t]{1,2}"),
+    "role_have": re.compile(r"[ \t]{1,2}"),
     "strong": re.compile(r"[ \t]*[:,]?[ \t]*(?:de\s+heer\s+|mevrouw\s+)?"),
+    "naming": re.compile(r"[ \t]*[:,]?[ \t]*(?:de\s+heer\s+|mevrouw\s+)?"),
     "weak": re.compile(r"[ \t]{1,2}"),
+    "here": re.compile(r"[ \t]{1,2}"),
     "greet": re.compile(r"[ \t]{1,2}"),
     "close": re.compile(r"[ \t]*[,.!:;-]?[ \t]*(?:\r?\n[ \t]*){0,2}"),
 }
@@ -102,7 +110,7 @@ def match_trigger(text: str, toks: list[Tok], k: int) -> tuple[str, int] | None:
             if not sep.startswith(punct) and sep != " " + punct:
                 continue
             pos += sep.index(punct) + 1
-        elif mode in ("title", "close", "strong") and text[pos : pos + 1] == ".":
+        elif mode in ("title", "close", "strong", "naming") and text[pos : pos + 1] == ".":
             pos += 1  # "dhr." / "m.v.g." / "t.a.v."
         if mode == "greet":  # only at the start of a line or sentence
             before = text[: toks[k].start].rstrip(" \t")

@@ -16,12 +16,15 @@ __all__ = [
     "ABBREVIATIONS",
     "ARTICLES",
     "ARTICLE_BOUND",
+    "DETERMINERS",
     "FUNCTION_WORDS",
     "MONTHS",
     "NAME_STREET_SUFFIXES",
     "NOUN_HEADS",
     "PREPOSITIONS",
+    "SUBJECT_VERBS",
     "Tok",
+    "compound_noun",
     "fold_cached",
     "tokenize",
     "word_after",
@@ -63,9 +66,34 @@ FUNCTION_WORDS = frozenset(
     )
 )
 PREPOSITIONS = frozenset(_words("bij op naar van in aan met voor door over uit via om tot langs achter onder"))
+#: Words that never start a name, even with a known surname after them ("uw collega Jansen", "alle Jansens").
+DETERMINERS = frozenset(
+    _words(
+        "mijn m'n uw je jouw zijn z'n haar ons onze hun jullie deze die dit dat een alle elke iedere geen welke "
+        "sommige veel weinig beide enkele andere zo"
+    )
+)
+#: Finite verbs that follow the subject of a sentence: "nurhan oztoprak heeft ...", "chen li is geboren ...".
+SUBJECT_VERBS = frozenset(
+    _words(
+        "heeft had hadden is was zijn waren wordt werd belt belde kreeg krijgt woont woonde wil wilde zegt zei "
+        "vraagt vroeg meldt meldde klaagt klaagde stuurt stuurde kwam komt gaat ging ontving ontvangt zit zat "
+        "staat stond werkt werkte moet moest kan kon mag mocht zou gaf geeft mailt mailde schreef schrijft "
+        "vindt vond weet wist liet laat heb ben overleed verhuisde verhuist parkeert parkeerde rijdt reed"
+    )
+)
 #: Particles that only count in front of an article: "op de Weg", "in 't Veld".
 ARTICLE_BOUND = frozenset({"op", "in", "uit", "te"})
 ARTICLES = frozenset({"de", "den", "der", "het", "'t", "ten", "ter"})
+
+
+def compound_noun(key: str) -> bool:
+    """Whether ``key`` is a compound on a noun head ("buurtteam", "wijkcentrum"); "Jagroep" is too short for one."""
+    return key.endswith(NOUN_HEADS) and any(
+        key == head or (key.endswith(head) and len(key) - len(head) >= 3) for head in NOUN_HEADS
+    )
+
+
 _INITIAL_WORDS = frozenset({"th", "chr", "ph", "joh", "wm", "jac", "fr", "corn", "hk", "ij"})
 
 

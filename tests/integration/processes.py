@@ -73,7 +73,6 @@ class Managed:
         self.env = {**os.environ, **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
-        self.kills = 0
 
     def start(self) -> None:
         """Start (again); output is appended to the log."""
@@ -102,9 +101,7 @@ class Managed:
             self.process.send_signal(signal.SIGKILL)
             hit = True
         self.process.wait(timeout=30)
-        hit = hit and self.process.returncode == -signal.SIGKILL
-        self.kills += hit
-        return hit
+        return hit and self.process.returncode == -signal.SIGKILL
 
     def tail(self, chars: int = 3000) -> str:
         """The end of the log."""

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -88,3 +89,40 @@ def test_a_restarted_intake_does_not_store_twice(world: HubWorld, broker: TansuB
         second.stop()
     finally:
         transport.close()
+
+
+class Crash(BaseException):
+    """Stands for the process dying in the middle of a polled run of records."""
+
+
+def test_a_crash_after_the_first_of_several_polled_records_loses_none(world: HubWorld, broker: TansuBroker) -> None:
+    from connectors.kafka_bus import BATCH_TOPIC, RECEIPT_TOPIC, ensure_topics, make_producer
+
+    ensure_topics(broker.bootstrap, (BATCH_TOPIC, RECEIPT_TOPIC, DLQ_TOPIC))
+    producer = make_producer(broker.bootstrap)
+    for seed in (21, 22, 23):
+        token = world.signers["GM0363"].sign(world.signals(5, seed=seed)).token
+        producer.send(BATCH_TOPIC, key=b"GM0363", value=token).get(timeout=10)
+    producer.close()
+
+    class CrashingIntake(KafkaIntake):
+        handled = 0
+
+        def handle(self, producer: object, key: bytes | None, value: bytes) -> None:
+            if self.handled == 1:
+                raise Crash
+            self.handled += 1
+            super().handle(producer, key, value)
+
+    crashing = CrashingIntake(world.ingest, broker.bootstrap, consumer_options=FAST_GROUP)
+    with pytest.raises(Crash):
+        crashing.run()
+    assert world.storage.count_signals() == 5  # one batch handled before the crash
+    successor = _intake(world, broker)
+    try:
+        deadline = time.monotonic() + 40
+        while world.storage.count_signals() < 15 and time.monotonic() < deadline:
+            time.sleep(0.5)
+    finally:
+        successor.stop()
+    assert world.storage.count_signals() == 15 and world.storage.stats()["batches"] == 3
