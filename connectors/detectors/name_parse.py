@@ -75,7 +75,7 @@ class NameParser:
         """Whether ``t`` can be the surname after a given name: a known surname, or an unknown non-word.
 
         ``after_known=False``: the given name before is unknown too, so the pair needs more care; a participle
-        ("ik heb huurachterstand opgebouwd") is then no surname.
+        ("ik heb huurachterstand opgebouwd") or a compound is then no surname.
         """
         if not self._plain(t):
             return False
@@ -84,6 +84,8 @@ class NameParser:
             return True
         if key in self.lex.common or key in TUSSENVOEGSELS or len(key) < min_len or compound_noun(key):
             return False
+        if not after_known and self._compound(key):
+            return False  # "ik heb schimmelplekken gevonden", not "... tuğba doğru"
         return not looks_like_word(key, surname=after_known, inflected=False)
 
     def _name_part(self, t: Tok, mode: str, after_particle: bool, sloppy: bool) -> bool:

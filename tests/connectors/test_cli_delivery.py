@@ -156,3 +156,45 @@ def test_push_over_kafka(tmp_path: Path, keys: tuple[Path, KeyRing]) -> None:
             receiver.stop()
     finally:
         broker.stop()
+
+
+@pytest.mark.integration
+def test_run_keeps_following_the_folder_until_stopped(
+    tmp_path: Path, keys: tuple[Path, KeyRing], receiver: HttpReceiver
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    first, second = make_signals(12, seed=5), make_signals(8, seed=6)
+    write_jsonl(exports / "monday.jsonl", first)
+    config = tmp_path / "connector.toml"
+    config.write_text(
+        f'agency = "GM0363"\nhub = "{receiver.url}"\nkey = "{keys[0]}"\nstate = "state"\n'
+        '[source]\nfolder = "exports"\npattern = "*.jsonl"\n'
+        "[delivery]\nbatch_size = 10\nmax_age = 0.5\ninterval = 0.5\n",
+        encoding="utf-8",
+    )
+    hartslag = str(Path(sys.executable).parent / "hartslag")
+    process = subprocess.Popen([hartslag, "connector", "run", "--config", str(config)], stderr=subprocess.PIPE)
+
+    def wait_for(n: int) -> None:
+        deadline = time.monotonic() + 30
+        while len(receiver.core.signals) < n and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(receiver.core.signals) == n
+
+    try:
+        wait_for(12)
+        write_jsonl(exports / "tuesday.jsonl", second)  # arrives while the connector runs
+        wait_for(20)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode in (0, 130, -signal.SIGTERM), err
+    assert b"Traceback" not in err
+    assert set(receiver.core.signals) == {s["id"] for s in first + second}
+    assert status_of(tmp_path / "state")["delivered"] == 20
