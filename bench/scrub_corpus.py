@@ -8,7 +8,10 @@ appear in the text (lower case in "sloppy" texts).
 
 The generator has its own name pools, written independently of ``connectors/data`` and including names that the
 anonymiser's lexicons do not know, so the benchmark measures generalisation and not a lookup of its own lists.
-Checksums (11-proef, mod-97) are computed here, again independently of the code under test.
+The same holds for the everyday words it plants after introductions ("Ik ben doodmoe ...") to check that they stay.
+About one text in seven is Flemish: Flemish names, rijksregisternummers, Belgian phone numbers, Flemish places and
+organisations, enterprise numbers as decoys. Checksums (11-proef, mod-97) are computed here, again independently of
+the code under test.
 
     python bench/scrub_corpus.py --n 600 --seed 7 > corpus.jsonl
 """
@@ -22,7 +25,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["CorpusText", "bsn_ok", "generate", "make_iban"]
+__all__ = ["CorpusText", "bsn_ok", "generate", "kbo_ok", "make_iban", "rrn_ok"]
 
 DEFAULT_SEED = 20251126
 
@@ -45,6 +48,19 @@ def bsn_ok(digits: str) -> bool:
         return False
     total = sum(int(digits[i]) * (9 - i) for i in range(8)) - int(digits[8])
     return total % 11 == 0 and digits != "000000000"
+
+
+def rrn_ok(digits: str) -> bool:
+    """Mod-97 check of an 11-digit Belgian national register number, for births before or from 2000."""
+    if len(digits) != 11 or not digits.isdigit():
+        return False
+    check = int(digits[9:])
+    return check in (97 - int(digits[:9]) % 97, 97 - int("2" + digits[:9]) % 97)
+
+
+def kbo_ok(digits: str) -> bool:
+    """Mod-97 check of a 10-digit Belgian enterprise number (ondernemingsnummer): 97 - first eight mod 97."""
+    return len(digits) == 10 and digits.isdigit() and int(digits[8:]) == 97 - int(digits[:8]) % 97
 
 
 def make_iban(country: str, bban: str) -> str:
@@ -80,6 +96,18 @@ SURNAME = {
     "english": "Smith|Taylor|Brown|Wilson|Evans|O'Brien|McAllister|Whitfield",
     "other": "Tesfay|Okafor|Hosseini|Kovalenko|Nguyen|Okoro|Gebremariam|Petrović|Singh|Popescu|Adeyemi",
 }
+# Flemish names, written for the corpus like the pools above (some known to the lexicons, some not).
+_GIVEN_FLEMISH = (
+    "Jens Lieselot Wout Febe Jelle Seppe Ilse Griet Koen Tine Sofie Lander Lore Kobe Wannes Ine Jolien "
+    "Mathias Nele Pieterjan Evelien Warre Hanne Brecht Fien Ruben Yentl Jitse"
+)
+_SURNAME_FLEMISH = (
+    "Peeters|Janssens|Maes|Jacobs|Mertens|Willems|Claes|Goossens|Wouters|De Smet|Vermeulen|"
+    "Van den Broeck|De Clercq|Dubois|Lambrechts|Verstraete|Van Damme|De Backer|Verbeke|Desmet|"
+    "Van Acker|Coppens|Vandenbussche|Hermans|Vanhoutte|Deprez|Van Steenkiste|D'Hondt"
+)
+GIVEN_FLEMISH = _GIVEN_FLEMISH.split()
+SURNAME_FLEMISH = _SURNAME_FLEMISH.split("|")
 TITLES = ["mevrouw", "meneer", "dhr.", "mw.", "de heer", "mevr.", "dr.", "ir.", "mr.", "familie"]
 
 # --- keep pools -----------------------------------------------------------------------------------------------
@@ -206,6 +234,21 @@ UNLISTED = [
     "Gall & Gall",
     "Dierenambulance",
 ]
+FLEMISH_PLACES = ["Gent", "Antwerpen", "Brugge", "Leuven", "Mechelen", "Aalst", "Kortrijk", "Hasselt", "Oostende",
+                  "Sint-Niklaas", "Genk", "Roeselare"]  # fmt: skip
+FLEMISH_ORGS = ["OCMW", "VDAB", "het OCMW", "de VDAB", "het CAW"]
+FLEMISH_UNLISTED = ["Fluvius", "Proximus", "Telenet", "Ivago", "Digipolis", "De Lijn", "Kind en Gezin", "Lokeren",
+                    "Dendermonde", "het Sint-Pietersplein"]  # fmt: skip
+# Everyday words after an introduction that must stay ("Ik ben doodmoe en ..."), written for the corpus alone.
+INTRO_STATES = ["boos", "doodmoe", "ten einde raad", "al drie weken ziek", "net verhuisd", "slechtziend",
+                "eigenaar van het pand", "bang", "het zat", "al jaren klant", "ontroerd", "uitgeblust", "hoogzwanger",
+                "nog steeds niet geholpen", "gepensioneerd", "zzp'er", "huurder", "mantelzorger voor mijn vader",
+                "woonachtig in deze wijk", "ernstig ziek", "niet tevreden", "er klaar mee", "Marokkaans", "Vlaming",
+                "alleenstaand", "rolstoelgebruiker", "bezorgd", "teleurgesteld", "in de war", "tachtig jaar",
+                "zelfstandig ondernemer", "onlangs gescheiden", "werkloos", "nieuw in de buurt", "sinds maart weduwe",
+                "buschauffeur", "overvallen", "afgekeurd", "beroofd", "twee keer gevallen"]  # fmt: skip
+HERE_THINGS = ["de foto van de", "het formulier over de", "mijn klacht over de", "een overzicht van de",
+               "nog steeds de"]  # fmt: skip
 SHOPS = ["bij de bakker", "bij de slager", "bij de huisarts", "bij de apotheek", "bij de kapper"]
 MONTH_ABBREVIATIONS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 MONTHS = [
@@ -335,8 +378,10 @@ class _Gen:
         return iban
 
     def phone(self) -> str:
-        kind = self.r.randrange(16)
+        kind = self.r.randrange(20)
         mob = self.digits(8)
+        if kind >= 16:
+            return self.belgian_phone()
         if kind == 0:
             return f"06-{mob}"
         if kind == 1:
@@ -372,6 +417,54 @@ class _Gen:
         if kind == 14:
             return f"+49 30 {self.digits(8)}"
         return f"{area} {rest[:3]} {rest[3:]}"
+
+    def belgian_phone(self) -> str:
+        """A Belgian number: mobile (04xx), single-digit zone (02/03/04/09) or two-digit zone (051, 011 ...)."""
+        m = f"4{self.pick('7896')}{self.digits(1)}"
+        m6 = self.digits(6)
+        zone = self.pick(["2", "3", "9"])
+        z7 = self.digits(7)
+        z2 = self.pick(["51", "11", "13", "50", "56", "89"])
+        z6 = self.digits(6)
+        return self.pick([
+            f"0{m} {m6[:2]} {m6[2:4]} {m6[4:]}", f"0{m}/{m6[:2]}.{m6[2:4]}.{m6[4:]}", f"0{m} {m6[:3]} {m6[3:]}",
+            f"0{m}{m6}", f"+32 {m} {m6[:2]} {m6[2:4]} {m6[4:]}", f"0032 {m} {m6[:2]} {m6[2:4]} {m6[4:]}",
+            f"+32 (0){m} {m6}", f"0{zone} {z7[:3]} {z7[3:5]} {z7[5:]}", f"0{zone}/{z7[:3]}.{z7[3:5]}.{z7[5:]}",
+            f"0{zone}-{z7[:3]} {z7[3:5]} {z7[5:]}", f"+32 {zone} {z7[:3]} {z7[3:5]} {z7[5:]}", f"0{zone} {z7}",
+            f"0{z2} {z6[:2]} {z6[2:4]} {z6[4:]}", f"0{z2}/{z6}",
+        ])  # fmt: skip
+
+    def rrn(self) -> str:
+        """A valid rijksregisternummer (births 1935-2009), in one of the notations people use."""
+        y, m, d = self.r.randrange(1935, 2010), self.r.randrange(1, 13), self.r.randrange(1, 29)
+        nine = f"{y % 100:02d}{m:02d}{d:02d}{self.r.randrange(1, 998):03d}"
+        check = 97 - int(("2" if y >= 2000 else "") + nine) % 97
+        v = f"{nine}{check:02d}"
+        assert rrn_ok(v)
+        return self.pick([f"{v[:2]}.{v[2:4]}.{v[4:6]}-{v[6:9]}.{v[9:]}", f"{v[:6]} {v[6:9]} {v[9:]}", v,
+                          f"{v[:6]}-{v[6:9]}-{v[9:]}"])  # fmt: skip
+
+    def rrn_decoy(self) -> str:
+        """Eleven digits that fail the rijksregisternummer check (an order or file number)."""
+        while True:
+            d = str(self.r.randrange(10_000_000_000, 99_999_999_999))
+            if not rrn_ok(d):
+                return d
+
+    def kbo(self) -> str:
+        """A valid Belgian enterprise number, written as on invoices: 0xxx.xxx.xxx."""
+        eight = f"0{self.r.randrange(2_000_000, 9_999_999):07d}"
+        v = f"{eight}{97 - int(eight) % 97:02d}"
+        return f"{v[:4]}.{v[4:7]}.{v[7:]}"
+
+    def flemish_name(self, style: str = "full") -> str:
+        given = self.pick(GIVEN_FLEMISH)
+        sur = self.pick(SURNAME_FLEMISH)
+        if style == "given":
+            return given
+        if style == "initials":
+            return f"{self.pick('ABDEFGHJKLMNPRSTVW')}. {sur}"
+        return f"{given} {sur}"
 
     def email(self, name: str | None = None) -> str:
         base = (name or self.name()).lower().replace("'", "").replace(".", "")
@@ -530,7 +623,18 @@ class _Builder:
 
 def _personal(b: _Builder) -> str:
     g = b.g
-    n = g.r.randrange(26)
+    n = g.r.randrange(31)
+    if n == 26:
+        return f"Hier is {b.name('given')} van {b.org()}, ik bel over de {b.topic()}."
+    if n == 27:
+        return g.pick(["Goedemiddag, u spreekt met {}.", "Je spreekt met {}, ik heb een vraag.",
+                       "mijn naam is {} en ik woon hier al jaren."]).format(b.name())  # fmt: skip
+    if n == 28:
+        return f"Ik ben {b.name('given')} van {b.org()} en ik bel namens een klant."
+    if n == 29:
+        return f"Ik ben {b.name()}, {b.p('TELEFOON', g.phone())}, en ik woon in {b.place()}."
+    if n == 30:
+        return f"Alvast bedankt, {b.name()}."
     if n == 0:
         return f"Mijn naam is {b.name()} en ik woon in {b.place()}."
     if n == 1:
@@ -597,6 +701,37 @@ def _personal(b: _Builder) -> str:
     return f"Volgens {b.name()} klopt mijn IBAN {b.p('IBAN', g.iban())} niet."
 
 
+def _flemish(b: _Builder) -> str:
+    """A Flemish sentence with personal data: names, rijksregisternummer, Belgian phone numbers."""
+    g = b.g
+    rrn = g.rrn()
+    name = g.flemish_name(g.pick(["full", "full", "given", "initials"]))
+    full = g.flemish_name()
+    n = g.r.randrange(9)
+    if n == 0:
+        return f"Mijn rijksregisternummer is {b.p('RRN', rrn)} en ik woon in {b.k('place', g.pick(FLEMISH_PLACES))}."
+    if n == 1:
+        place = b.k("place", g.pick(FLEMISH_PLACES))
+        return f"Ik ben {b.p('NAAM', name)} uit {place}, mijn rijksregisternummer: {b.p('RRN', rrn)}."
+    if n == 2:
+        return f"Rijksregisternr. {b.p('RRN', rrn)} ({b.p('NAAM', full)}), gsm {b.p('TELEFOON', g.belgian_phone())}."
+    if n == 3:
+        return f"U kunt me bellen op {b.p('TELEFOON', g.belgian_phone())}, ik ben {b.p('NAAM', name)}."
+    if n == 4:
+        org = b.k("organisation", g.pick(FLEMISH_ORGS))
+        return f"Ik heb {b.p('RRN', rrn)} doorgegeven aan {org} maar niemand belde terug naar {b.p('NAAM', name)}."
+    if n == 5:
+        return f"Mijn zoon {b.p('NAAM', name)} ({b.p('RRN', rrn)}) kreeg geen antwoord over zijn {b.topic()}."
+    if n == 6:
+        kbo = b.k("decoy_number", g.kbo())
+        return f"Het ondernemingsnummer van de aannemer is {kbo}, zijn gsm {b.p('TELEFOON', g.belgian_phone())}."
+    if n == 7:
+        unlisted = b.k("unlisted", g.pick(FLEMISH_UNLISTED))
+        place = b.k("place", g.pick(FLEMISH_PLACES))
+        return f"Bij {unlisted} in {place} kreeg ik geen hulp, pakket {b.k('decoy_number', g.rrn_decoy())} ligt er nog."
+    return f"Hier is {b.p('NAAM', g.flemish_name('given'))} van {b.k('organisation', g.pick(FLEMISH_ORGS))}."
+
+
 def _birth_sentence(b: _Builder) -> str:
     g = b.g
     bd = g.birth()
@@ -612,7 +747,14 @@ def _birth_sentence(b: _Builder) -> str:
 
 def _keep(b: _Builder) -> str:
     g = b.g
-    n = g.r.randrange(15)
+    n = g.r.randrange(18)
+    if n == 15:
+        state = g.pick(INTRO_STATES)
+        return f"{b.k('everyday', 'Ik ben ' + state)} want de {b.topic()} is al {b.qty()} kapot."
+    if n == 16:
+        return f"{b.k('everyday', 'Hier is ' + g.pick(HERE_THINGS))} {b.topic()}."
+    if n == 17:
+        return f"{b.k('everyday', 'ik ben ' + g.pick(INTRO_STATES))}, {b.k('everyday', 'mijn buurman ook')}."
     if n == 13:
         return f"Ik was {b.time()} bij {b.k('unlisted', g.pick(UNLISTED))} en daar was niemand."
     if n == 14:
@@ -689,7 +831,9 @@ def generate(n: int = 600, seed: int = DEFAULT_SEED, sloppy_share: float = 0.2) 
     out: list[CorpusText] = []
     for _ in range(n):
         b = _Builder(_Gen(rng))
-        sentences = [_personal(b) for _ in range(rng.randrange(1, 4))] + [_keep(b) for _ in range(rng.randrange(1, 3))]
+        flemish = rng.random() < 0.15
+        personal = [_flemish(b) if flemish and rng.random() < 0.7 else _personal(b) for _ in range(rng.randrange(1, 4))]
+        sentences = personal + [_keep(b) for _ in range(rng.randrange(1, 3))]
         rng.shuffle(sentences)
         channel, text = _wrap(b, " ".join(sentences))
         sloppy = rng.random() < sloppy_share

@@ -28,7 +28,7 @@ Placeholders (the ``privacy.placeholders`` counts use the names without brackets
 
 Choose detectors by name from :data:`DETECTORS`; :func:`fast_guard` gives the hub's high-precision re-scan subset.
 Everything is regular expressions, checksums and word lists (``connectors/data``): no model, no download, about
-4,000 short texts per second on one core, and scrubbing a scrubbed text changes nothing. The Dutch library
+3,800 short texts per second on one core, and scrubbing a scrubbed text changes nothing. The Dutch library
 ``deduce`` was measured and not used: it misses spaced IBANs, international phone numbers and every licence plate,
 replaces place and shop names, needs about 1 GB of memory and is three times slower (see docs/benchmarks.md).
 """

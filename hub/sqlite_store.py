@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The embedded default storage: one SQLite database in WAL mode under the data folder.
 
-One connection per thread; writes are serialised by a lock so that concurrent requests never see SQLITE_BUSY.
+One connection per thread for reads; every write goes through one shared connection, serialised by a lock so that
+concurrent requests never see SQLITE_BUSY. One writer also keeps its page cache: a commit made on another connection
+makes SQLite drop a connection's whole cache, so writers on many threads would each read the (agency, id) index
+back from the file for every batch.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ import functools
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import orjson
@@ -24,6 +28,9 @@ __all__ = ["SQLiteStorage"]
 
 T = TypeVar("T")
 
+# No index on observed_at: no query reads by it, and with observed_at values in every order it cost about as much per
+# stored signal as the (agency, id) index that dedupe needs (bench/ingest.py; docs/benchmarks.md). Its text with
+# mixed UTC offsets would not sort by time either. Databases made before lose it when they are next opened.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS agencies (
     code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL
@@ -47,7 +54,7 @@ CREATE TABLE IF NOT EXISTS signals (
     document TEXT NOT NULL,
     UNIQUE (agency, id)
 );
-CREATE INDEX IF NOT EXISTS signals_observed ON signals (observed_at);
+DROP INDEX IF EXISTS signals_observed;
 CREATE INDEX IF NOT EXISTS batches_sha256 ON batches (sha256);
 CREATE TABLE IF NOT EXISTS refusals (
     code TEXT NOT NULL, agency TEXT NOT NULL DEFAULT '', count INTEGER NOT NULL, PRIMARY KEY (code, agency)
@@ -74,27 +81,44 @@ def _document_text(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
+def _document_texts(documents: Sequence[dict[str, Any]]) -> list[str]:
+    """:func:`_document_text` of each document: in the usual case (no ``extensions``, nothing orjson refuses)
+    without a call per document."""
+    if not any("extensions" in document for document in documents):
+        dumps = orjson.dumps
+        try:
+            return [dumps(document).decode("utf-8") for document in documents]
+        except (TypeError, orjson.JSONEncodeError):
+            pass
+    return [_document_text(document) for document in documents]
+
+
+_NO_LOCATION: Mapping[str, Any] = MappingProxyType({})
 _SIGNAL_COLUMNS = (
     " INTO signals (id, agency, batch, received_at, observed_at, organisation_kind, kind, municipality, document)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
-def _signal_row(
-    sid: str, agency: str, batch: str, received_at: str | None, document: dict[str, Any]
-) -> tuple[Any, ...]:
-    location = document.get("location")
-    return (
-        sid,
-        agency,
-        batch,
-        received_at,
-        document["observed_at"],
-        document["source"]["organisation_kind"],
-        document["kind"],
-        location.get("municipality") if location else None,
-        _document_text(document),
-    )
+def _signal_rows(
+    agency: str, batch: str, received_at: str | None, signals: Sequence[tuple[str, dict[str, Any]]]
+) -> list[tuple[Any, ...]]:
+    """The signals table's rows of one batch's signals (id, document)."""
+    texts = _document_texts([document for _, document in signals])
+    return [
+        (
+            sid,
+            agency,
+            batch,
+            received_at,
+            document["observed_at"],
+            document["source"]["organisation_kind"],
+            document["kind"],
+            (document.get("location") or _NO_LOCATION).get("municipality"),
+            text,
+        )
+        for (sid, document), text in zip(signals, texts, strict=True)
+    ]
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -137,29 +161,40 @@ class SQLiteStorage:
         self.path = path
         self._local = threading.local()
         self._write = threading.Lock()
+        self._writer: sqlite3.Connection | None = None
         with self._write:
-            self._conn().executescript(_SCHEMA)
+            self._write_conn().executescript(_SCHEMA)
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open the hub database: {exc}") from None
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across process crashes
+        conn.execute("PRAGMA foreign_keys=ON")
+        # Ingest inserts 500-signal batches with random ids: a larger page cache keeps the (agency, id) index in
+        # memory, and rarer checkpoints write each hot index page to the database file once instead of often.
+        conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+        conn.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
+        return conn
 
     def _conn(self) -> sqlite3.Connection:
+        """This thread's connection, for reads."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            try:
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            except sqlite3.Error as exc:
-                raise StorageError(f"cannot open the hub database: {exc}") from None
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across process crashes
-            conn.execute("PRAGMA foreign_keys=ON")
-            # Ingest inserts 500-signal batches with random ids: a larger page cache keeps the (agency, id) index in
-            # memory, and rarer checkpoints write each hot index page to the database file once instead of often.
-            conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
-            conn.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
-            self._local.conn = conn
+            conn = self._local.conn = self._open()
         return conn
+
+    def _write_conn(self) -> sqlite3.Connection:
+        """The connection every write goes through; only with ``self._write`` held."""
+        if self._writer is None:
+            self._writer = self._open()
+        return self._writer
 
     def _tx(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
         with self._write:
-            conn = self._conn()
+            conn = self._write_conn()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 for sql, params in statements:
@@ -301,13 +336,15 @@ class SQLiteStorage:
     def save_batch(self, batch: StoredBatch, signals: Sequence[StoredSignal]) -> None:
         # The signals of one batch share their arrival time: format it once.
         iso = {moment: _iso(moment) for moment in {s.received_at for s in signals}}
-        signal_rows = [_signal_row(s.id, s.agency, s.batch, iso[s.received_at], s.document) for s in signals]
+        signal_rows = [
+            row for s in signals for row in _signal_rows(s.agency, s.batch, iso[s.received_at], [(s.id, s.document)])
+        ]
         if not self._insert(batch, "INSERT OR IGNORE", signal_rows):
             raise BatchExistsError(f"batch {batch.jti} is already stored")
 
     def save_new_batch(self, batch: StoredBatch, signals: Sequence[tuple[str, dict[str, Any]]]) -> bool:
         agency, jti, iso = batch.agency, batch.jti, _iso(batch.received_at)
-        signal_rows = [_signal_row(sid, agency, jti, iso, document) for sid, document in signals]
+        signal_rows = _signal_rows(agency, jti, iso, signals)
         # A plain INSERT: the unique (agency, id) index refuses a signal stored before, which rolls everything back.
         return self._insert(batch, "INSERT", signal_rows)
 
@@ -315,7 +352,7 @@ class SQLiteStorage:
         """The batch row and its signal rows in one transaction; False when ``insert`` refused a signal row."""
         batch_row = self._batch_row(batch)
         with self._write:
-            conn = self._conn()
+            conn = self._write_conn()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 try:
@@ -374,3 +411,7 @@ class SQLiteStorage:
         if conn is not None:
             conn.close()
             self._local.conn = None
+        with self._write:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None

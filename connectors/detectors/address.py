@@ -133,6 +133,8 @@ _ABBREVIATION_LETTERS = frozenset(
 _WORD_LETTERS = frozenset(
     "is op in en na om al er te ik je we ze of zo nu ja uw el la le de".split()  # noqa: SIM905 - a word list
 )
+# Word letters that lead to a place in a sentence ("in 2012 in Rotterdam", "1985 te Gent", "2019 en Breda").
+_PLACE_WORD_LETTERS = frozenset("in op te en om al is er".split())  # noqa: SIM905 - a word list
 _UNIT_LETTERS = frozenset("mb kb gb tb km pk kw cm mm ml cc bv nv hz eu ns tv pc ah".split())  # noqa: SIM905
 # A postcode word, or a house number (with its addition) and a comma right before: "Kerkstraat 50-zw, 4821 tv".
 _POSTCODE_KEYWORD = re.compile(r"(?i)(?:postcode|pc|adres|huisnummer|woon\w*|wonend)\W{0,3}$")
@@ -176,7 +178,11 @@ class PostcodeDetector:
         if letters.isupper():
             return has_number or not spaced or letters not in _ABBREVIATION_LETTERS or _context(text, m)
         if letters.lower() in _WORD_LETTERS:  # "sinds 2012 in Nieuw-West": only a postcode word makes it one
-            return _POSTCODE_KEYWORD.search(text, max(0, m.start() - 16), m.start()) is not None
+            # ... or the letters written against the digits ("1176el lelystad"), which no word after a year is, or
+            # a known place after letters that do not lead to a place in a sentence ("7645 na eindhoven")
+            if not spaced or _POSTCODE_KEYWORD.search(text, max(0, m.start() - 16), m.start()) is not None:
+                return True
+            return letters.lower() not in _PLACE_WORD_LETTERS and _context(text, m)
         if letters.lower() in _UNIT_LETTERS:  # "1200 mb", but "7928 cm leiden" after a house number
             return _context(text, m)
         return has_number or not spaced or _context(text, m)

@@ -4,10 +4,11 @@
 Phone numbers are recognised by their digit count, not by one fixed layout: Dutch numbers have ten digits from
 the leading 0 (``06-12345678``, ``(020) 123 45 67``, ``010 - 123 4567``), and so do Belgian mobiles
 (``0471 23 45 67``, ``0471/23.45.67``); Belgian landlines have nine, in the groups people use for them
-(``09 123 45 67``, ``09/123.45.67``, ``051 12 34 56``, ``09 2345678``, ``051/123456``); international ones start with
-``+`` or ``00`` (``+31 (0)6 ...``, ``0031 6 ...``, ``+32 471 ...``, ``0032 9 ...``). Information numbers (0800, 0900, 0906, 0909) belong
-to organisations and are kept. URLs are removed only when they point at a person: a social-media profile, an id
-in the query or path, or a ``firstname.lastname`` segment. ``www.rotterdam.nl/afval`` stays.
+(``09 123 45 67``, ``09/123.45.67``, ``051 12 34 56``, ``09 2345678``, ``051/123456``); international ones start
+with ``+`` or ``00`` (``+31 (0)6 ...``, ``0031 6 ...``, ``+32 471 ...``, ``0032 9 ...``). Information numbers
+(0800, 0900, 0906, 0909) belong to organisations and are kept, and so are Belgian enterprise numbers
+(``0412.345.614``, mod-97 checked). URLs are removed only when they point at a person: a social-media profile, an
+id in the query or path, or a ``firstname.lastname`` segment. ``www.rotterdam.nl/afval`` stays.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ class PhoneDetector:
             if digits.startswith(_SERVICE_PREFIXES):
                 return None
             if len(digits) == 10 and digits[1] != "0":
-                return j
+                return None if _enterprise_number(text, groups, i, j, digits) else j
             if len(digits) == 9 and (j + 1 == len(groups) or len(digits + groups[j + 1].digits) > 10):
                 sep = text[groups[i].end : groups[i + 1].start] if j > i else ""
                 if tuple(sizes) in _BELGIAN_GROUPINGS and (sep.strip() in ("/", "-", "") or len(sizes) == 4):
@@ -95,6 +96,19 @@ class PhoneDetector:
             if len(digits) > 10:
                 return None
         return None
+
+
+def _enterprise_number(text: str, groups: list[DigitGroup], i: int, j: int, digits: str) -> bool:
+    """A Belgian enterprise number (ondernemingsnummer, KBO) as on invoices: ``0412.345.614``, mod-97 checked.
+
+    It has ten digits from a leading 0 like a phone number, but its dotted 4-3-3 layout and its check digits
+    (97 minus the first eight digits modulo 97) tell it apart; it belongs to an organisation and stays.
+    """
+    if [len(g.digits) for g in groups[i : j + 1]] != [4, 3, 3]:
+        return False
+    if any(text[groups[k].end : groups[k + 1].start] != "." for k in range(i, j)):
+        return False
+    return int(digits[8:]) == 97 - int(digits[:8]) % 97
 
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+%-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")

@@ -88,9 +88,16 @@ class NameParser:
             return False  # "ik heb schimmelplekken gevonden", not "... tuğba doğru"
         return not looks_like_word(key, surname=after_known, inflected=False)
 
+    def _everyday_hyphenated(self, key: str) -> bool:
+        """ "huishoudelijke-hulp", "ov-kaart": every part an everyday word and no surname ("smit-jansen" is a name)."""
+        lex = self.lex
+        return "-" in key and all(p in lex.common and p not in lex.surnames for p in key.split("-"))
+
     def _name_part(self, t: Tok, mode: str, after_particle: bool, sloppy: bool) -> bool:
         """Whether ``t`` can be a given name or surname here."""
         if t.initial or t.glued or self._is_street(t) or (t.allow and mode != "title"):
+            return False
+        if self._everyday_hyphenated(t.key):
             return False
         common = t.key in self.lex.common
         if t.acronym:
@@ -107,8 +114,10 @@ class NameParser:
         if self._known(t) and (not common or after_particle or mode not in ("lexicon", "weak", "greet")):
             return True
         if (mode in ("title", "strong", "naming", "close") or sloppy) and not common:
-            # "buurtteam", "gezondheid", "belde": everyday words by their shape, even when no list has them
-            return len(t.key) > 2 and not compound_noun(t.key) and not looks_like_word(t.key)
+            # "buurtteam", "gezondheid", "belde": everyday words by their shape, even when no list has them; in the
+            # place of a surname only the shapes no surname has ("jan verstraete", "nurhan vanhoutte")
+            surname = mode == "next" or after_particle
+            return len(t.key) > 2 and not compound_noun(t.key) and not looks_like_word(t.key, surname=surname)
         return False
 
     @staticmethod
@@ -184,6 +193,15 @@ class NameParser:
             if t.key in TUSSENVOEGSELS and not (t.cap and real == 0 and initials == 0 and mode == "lexicon"):
                 k = self._particles(toks, j, text)
                 if k < n and k > j and not toks[k].used and self._gap_ok(text, toks[k - 1], toks[k]):
+                    if (
+                        mode in ("weak", "here")
+                        and not toks[k].cap
+                        and toks[k].key not in self.lex.surnames
+                        and k - j > 1
+                        and toks[j].key == "van"
+                        and toks[j + 1].key in ("de", "het")
+                    ):
+                        break  # "ik ben nurhan van de vdab": after an introduction "van de" names the employer
                     if self._name_part(toks[k], mode, True, sloppy) or self._surname_after_chain(
                         toks, j, k, mode, bool(real or initials)
                     ):

@@ -39,11 +39,11 @@ TRIGGER_SPECS: dict[str, str] = {
     "onderbuurman|onderbuurvrouw|ex|baas|leidinggevende|begeleider|coach|hulpverlener|advocaat|notaris|huisarts|"
     "kind|zoontje|dochtertje|baby|en haar man|en zijn vrouw",
     "role_verb": "volgens|bellen naar|terugbellen naar|mailen naar|doorverbonden met|overleg met|afspraak met|"
-    "samen met",
+    "samen met|belde terug naar|belt terug naar|bel terug naar|terugbelde naar|bel naar|belde naar",
     "role_have": "ik heb|heb ik",
     "role_colon": "klant :|melder :|aanvrager :|cliënt :|client :|bewoner :",
-    "strong": "heet|genaamd|contactpersoon :|van :|aan :|cc :|afzender :|ondertekend|ondertekend door|spreekt met|spreek met|"
-    "sprak met|sprak ik|gesproken met|gebeld door|contact met|namens|t a v|tav|ter attentie van|i o v|"
+    "strong": "heet|genaamd|contactpersoon :|van :|aan :|cc :|afzender :|ondertekend|ondertekend door|spreekt met|"
+    "spreek met|sprak met|sprak ik|gesproken met|gebeld door|contact met|namens|t a v|tav|ter attentie van|i o v|"
     "in opdracht van|this is|contact :|het gaat om|t n v|tnv|ten name van|op naam van|welke door",
     "naming": "mijn naam is|naam is|ik heet|naam :|naam * :|my name is|ik noem mij|ik noem me",
     "weak": "ik ben",

@@ -22,18 +22,13 @@ words ("Klant", "Gemeente"), acronyms ("UWV") and street names ("Kerkstraat") ar
 
 from __future__ import annotations
 
-import re
-
 from connectors.detectors.base import Span
 from connectors.detectors.lexicon import TUSSENVOEGSELS
-from connectors.detectors.name_parse import NameParser
-from connectors.detectors.name_shapes import looks_like_word
-from connectors.detectors.name_triggers import GAP_AFTER_TRIGGER, TRIGGER_WORDS, TRIGGERS, match_trigger
+from connectors.detectors.name_context import FORCE, NO, SHORT_WORD, NameContext
+from connectors.detectors.name_triggers import GAP_AFTER_TRIGGER, TRIGGERS, match_trigger
 from connectors.detectors.name_words import (
     ABBREVIATIONS,
     ARTICLES,
-    DETERMINERS,
-    FUNCTION_WORDS,
     MONTHS,
     PREPOSITIONS,
     SUBJECT_VERBS,
@@ -47,15 +42,8 @@ from connectors.detectors.name_words import (
 
 __all__ = ["NameDetector"]
 
-_SIGNATURE_LINE = re.compile(r"[^\W\d_][\w .'’-]*")
-# Verdicts on the word after a trigger: no name, parse it as usual, or take it as a given name and parse on.
-_NO, _PARSE, _FORCE = 0, 1, 2
-#: Words that may follow a lone given name right after an introduction: "ik ben wei en ...", "ik ben Na, ...".
-_NAME_END_WORDS = frozenset({"en", "van", "uit", "maar", "want", "hier", "namens", "bij"})
-_NEVER_GIVEN = DETERMINERS | FUNCTION_WORDS | PREPOSITIONS | ARTICLES
 
-
-class NameDetector(NameParser):
+class NameDetector(NameContext):
     """Personal names from context, lexicons and sentence shape. Reports ``NAAM``."""
 
     name = "name"
@@ -83,13 +71,21 @@ class NameDetector(NameParser):
             if gap is None:
                 continue
             k = by_start.get(gap.end())
-            if k is None or toks[k].used:
+            if k is None:
+                end = self._bridge(text, toks, gap.end(), by_start, sloppy)
+                if end > 0:
+                    first = by_start[SHORT_WORD.match(text, gap.end()).end()]  # type: ignore[union-attr]
+                    for x in toks[first:end]:
+                        x.used = True
+                    spans.append(Span(gap.end(), toks[end - 1].end, self.placeholder, self.priority))
+                continue
+            if toks[k].used:
                 continue
             end = self._signature(text, toks, k) if mode == "close" else k
             if end == k:
                 verdict = self._trigger_accepts(text, toks, k, mode, sloppy)
-                if verdict != _NO:
-                    end = self._parse(text, toks, k, mode, sloppy, first_ok=verdict == _FORCE)
+                if verdict != NO:
+                    end = self._parse(text, toks, k, mode, sloppy, first_ok=verdict == FORCE)
             if end > k:
                 self._take(toks, k, end, spans)
         common = self.lex.common
@@ -110,147 +106,18 @@ class NameDetector(NameParser):
             t.used = True
         spans.append(Span(toks[k].start, toks[end - 1].end, self.placeholder, self.priority))
 
-    def _next(self, text: str, toks: list[Tok], k: int) -> Tok | None:
-        """The token right after ``toks[k]`` when only a space separates them."""
-        return toks[k + 1] if k + 1 < len(toks) and self._gap_ok(text, toks[k], toks[k + 1]) else None
-
-    @staticmethod
-    def _name_end(text: str, pos: int) -> bool:
-        """Whether a lone name could end at ``pos``: punctuation, the end, or "en", "van", "uit" ... after it."""
-        rest = text[pos : pos + 2]
-        if rest.strip() == "" or rest[0] in ",.;:!?()\n" or rest == " (":
-            return True
-        return rest[0] == " " and fold_cached(word_after(text, pos)) in _NAME_END_WORDS
-
-    def _signature(self, text: str, toks: list[Tok], k: int) -> int:
-        """After a closing ("Met vriendelijke groet,"): a line of one to four name words is a signature."""
-        line_end = text.find("\n", toks[k].start)
-        line_end = len(text) if line_end < 0 else line_end
-        end = k
-        while end < len(toks) and toks[end].start < line_end:
-            end += 1
-        line = text[toks[k].start : line_end].strip()
-        if not 0 < end - k <= 4 or not _SIGNATURE_LINE.fullmatch(line):
-            return k
-        words = toks[k:end]
-        lex = self.lex
-        if len(line.split()) > 4 or any(fold_cached(w.strip(",.;:!")) in self._skip for w in line.split()):
-            return k
-        for i, t in enumerate(words):
-            if t.allow or t.glued or t.acronym or self._is_street(t):
-                return k
-            after_particle = i > 0 and words[i - 1].key in TUSSENVOEGSELS
-            if t.key in lex.common and t.key not in TUSSENVOEGSELS and not self._known(t) and not after_particle:
-                return k
-        if all(t.key in TUSSENVOEGSELS or t.initial for t in words):
-            return k
-        return end
-
-    def _trigger_accepts(self, text: str, toks: list[Tok], k: int, mode: str, sloppy: bool) -> int:
-        """Whether the word ``toks[k]`` right after a trigger may start a name: ``_NO``, ``_PARSE`` or ``_FORCE``."""
-        lex = self.lex
-        t = toks[k]
-        if t.initial or t.key in TUSSENVOEGSELS:
-            if mode in ("role_verb", "role_have") and not t.cap and not t.initial:
-                # "volgens de vries" but not "ik heb de schimmelplekken": a known surname must follow the particles
-                j = self._particles(toks, k, text)
-                ok = j > k and j < len(toks) and toks[j].key in lex.surnames and self._plain(toks[j])
-                return _PARSE if ok else _NO
-            strict = mode in ("weak", "here", "greet")
-            return _PARSE if t.cap or not strict else _NO
-        if mode in ("weak", "here"):
-            return _FORCE if self._intro_accepts(text, toks, k, mode, sloppy) else _NO
-        if mode == "naming" and not self._name_part(t, mode, False, sloppy):
-            return _FORCE if self._intro_accepts(text, toks, k, mode, sloppy) else _NO
-        nxt = self._next(text, toks, k)
-        if (
-            t.key in self._ambiguous
-            and nxt is not None
-            and nxt.key in lex.surnames
-            and nxt.key not in lex.common
-            and self._plain(nxt)
-        ):
-            return _FORCE  # "mijn dochter wei zhou": a given name that is also a word, before a known surname
-        if mode == "greet" and t.cap and t.key in lex.common and len(t.key) <= 3:
-            # "Beste Na,": a short capitalised word alone after a greeting (short everyday words are function words)
-            alone = text[t.end : t.end + 1] in (",", "\n", "")
-            ok = alone and t.key not in _NEVER_GIVEN and t.key not in TRIGGER_WORDS and self._plain(t)
-            return _FORCE if ok else _NO
-        if mode in ("role", "role_colon", "role_verb", "role_have", "greet") and not t.cap:
-            if self._known(t) and t.key not in lex.common:
-                return _PARSE
-            alone = mode == "greet" and text[t.end : t.end + 1] in (",", "\n", "")
-            if not sloppy or t.key in lex.common or len(t.key) < (2 if alone else 3) or not self._plain(t):
-                return _NO
-            if self._compound(t.key) or looks_like_word(t.key):
-                return _NO
-            if mode == "greet":  # "beste bauke," "beste li," on its own line
-                return _FORCE if alone else _NO
-            # "volgens bauke de boer", "mijn dochter tuğba doğru": an unknown word counts when a particle, a known
-            # surname or a second name-like word follows; right after a role word ("mijn buurman dorcas parkeert")
-            # also when an everyday word or the end of a clause follows.
-            if nxt is not None and (nxt.key in lex.surnames or self._surname_like(nxt, after_known=False)):
-                return _FORCE
-            if nxt is not None and nxt.key in TUSSENVOEGSELS:
-                # after "ik heb" only a surname chain counts: "ik heb priyanka van den berg", not "hoofdpijn van het"
-                j = self._particles(toks, k + 1, text)
-                if mode != "role_have" or (
-                    k + 1 < j < len(toks) and (toks[j].key in lex.surnames or toks[j - 1].key in ("der", "den", "'t"))
-                ):
-                    return _FORCE
-            if mode != "role":
-                return _NO
-            after = word_after(text, t.end)
-            return _FORCE if after == "" or fold_cached(after) in lex.common else _NO
-        if self._name_part(t, mode, False, sloppy):
-            return _PARSE
-        if mode == "strong" and not t.cap and nxt is not None and t.key not in lex.common and self._plain(t):
-            # "gesproken met jorinde scholten-de wit": a given name with a word-like ending ("-de") before a
-            # double or known surname
-            if ("-" in nxt.key or nxt.key in lex.surnames) and self._surname_like(nxt):
-                return _FORCE
-        return _NO
-
-    def _intro_accepts(self, text: str, toks: list[Tok], k: int, mode: str, sloppy: bool) -> bool:
-        """Whether ``toks[k]`` is a given name right after an introduction ("ik ben", "mijn naam is", "hier is").
-
-        Anything but an everyday word is: a known given name, a capitalised word ("Ik ben Na, ..."), and in text
-        without capitals an unknown word ("ik ben nurhan en ..."). Everyday words are the common words and the
-        words that follow introductions (``after_introduction.txt``: "boos", "woonachtig", "Marokkaans"), and
-        words whose shape gives them away ("slechthorend", "doorverwezen"). After "hier is", which also opens
-        "hier is wateroverlast", an unknown lower-case word needs the end of a clause or "van ..." after it.
-        """
-        lex = self.lex
-        t = toks[k]
-        key = t.key
-        if not self._plain(t) or key in lex.after_introduction or key in _NEVER_GIVEN or key in TRIGGER_WORDS:
-            return False  # "ik ben boos", "ik ben de ...", "ik ben klant", "ik ben moeder"
-        if key in lex.first_names and key not in self._ambiguous:
-            return True
-        nxt = self._next(text, toks, k)
-        if nxt is not None and nxt.key in lex.surnames and nxt.key not in lex.common and self._plain(nxt):
-            return True  # "ik ben wei zhou"
-        if key in lex.common:  # "ik ben wei en ...", "Ik ben Na, ..." but not "ik ben moe en ..."
-            return (key in lex.first_names or t.cap) and self._name_end(text, t.end)
-        if len(key) < 2 or self._compound(key) or looks_like_word(key, inflected=False):
-            return False
-        if t.cap:
-            return True
-        if mode == "here" or not (sloppy or mode == "naming"):
-            # tidy text with a lower-case word ("Ik ben slechtziend en ..."): only as a lone word ending a clause
-            return self._name_end(text, t.end)
-        return True
-
     def _subject_pair(self, text: str, toks: list[Tok], k: int) -> int:
         """Text without capitals: two name words that open a sentence before its verb ("nurhan oztoprak heeft").
 
         The first word is a known name or an unknown word that is no everyday word; the second (after optional
         particles) a surname or another such word; then comes a finite verb or a bracket ("chen li (12-03-1985)").
+        Two such words alone in brackets count too ("(tine maes)").
         """
         t = toks[k]
         if t.cap or not self._plain(t):
             return k
         before = text[: t.start].rstrip(" \t")
+        bracket = before.endswith("(")
         if before and before[-1] not in ".!?:;\n(":
             return k
         lex = self.lex
@@ -271,6 +138,8 @@ class NameDetector(NameParser):
         after = text[s.end : s.end + 2]
         if after.startswith(("(", " (")) or fold_cached(word_after(text, s.end)) in SUBJECT_VERBS:
             return j + 1
+        if bracket and after.startswith(")"):
+            return j + 1  # "rijksregisternr. 850730 033 28 (tine maes)"
         return k
 
     def _lexicon_name(self, text: str, toks: list[Tok], k: int, sloppy: bool) -> int:
@@ -308,7 +177,8 @@ class NameDetector(NameParser):
             if not t.cap and end == k + 1 and self._extend_left(text, toks, k, sloppy) == k:
                 return k  # a lone lower-case surname ("erg donker") is no evidence; "nurhan yilmaz" is
             return end
-        if key in TUSSENVOEGSELS and nxt is not None and not (key == "ben" and word_before(text, t.start) == "ik"):  # "van Dijk", "De Vries", "el Amrani"
+        after_ik = key == "ben" and word_before(text, t.start) == "ik"  # "ik ben ...": the verb, not the particle
+        if key in TUSSENVOEGSELS and nxt is not None and not after_ik:  # "van Dijk", "De Vries", "el Amrani"
             j = self._particles(toks, k, text)
             if k < j < n and self._gap_ok(text, toks[j - 1], toks[j]):
                 s = toks[j]
@@ -325,6 +195,27 @@ class NameDetector(NameParser):
             # "Sharmila Sewnarain". In tidy Dutch only proper nouns are capitalised mid-sentence.
             end = self._parse(text, toks, k, "lexicon", sloppy)
             return end if end > k + 1 else k
+        if t.cap and not common and not t.allow and nxt is not None and nxt.key in TUSSENVOEGSELS:
+            return self._particle_surname(text, toks, k)
+        return k
+
+    def _particle_surname(self, text: str, toks: list[Tok], k: int) -> int:
+        """A capitalised unknown word, particles and a capitalised surname: "Bożena van 't Hof", "Kobe De Clercq".
+
+        The surname is known, or no everyday word, or follows a surname chain ("van 't", "van der"); the first word
+        is no compound ("Kinderboerderij De Vlinder", "Sporthal De Boog" are places).
+        """
+        t = toks[k]
+        j = self._particles(toks, k + 1, text)
+        if self._compound(t.key) or not k + 1 < j < len(toks) or not self._gap_ok(text, toks[j - 1], toks[j]):
+            return k
+        s = toks[j]
+        if not s.cap or s.acronym or not self._plain(s) or self._compound(s.key):
+            return k
+        lex = self.lex
+        marked = any(x.key in ("der", "den", "'t", "ter", "ten") for x in toks[k + 1 : j])
+        if s.key in lex.surnames or s.key not in lex.common or marked:
+            return j + 1
         return k
 
     def _proper_noun_pair(self, t: Tok, nxt: Tok) -> bool:

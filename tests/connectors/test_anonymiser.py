@@ -69,7 +69,7 @@ def test_name_version_and_placeholders_are_exposed() -> None:
     assert Anonymiser.name == ANONYMISER_NAME == "hartslag-scrub"
     assert ANONYMISER_VERSION.count(".") == 2
     assert set(ANONYMISERS) == {ANONYMISER_NAME, "fast-guard"}
-    assert len(set(PLACEHOLDERS)) == len(PLACEHOLDERS) == 13
+    assert len(set(PLACEHOLDERS)) == len(PLACEHOLDERS) == 14
 
 
 def test_every_factory_builds_a_detector_with_its_name() -> None:
@@ -84,7 +84,8 @@ def test_scrub_replaces_every_type_and_keeps_the_topic(anonymiser: Anonymiser) -
     text = (
         "Klant belt ivm toeslag. Mijn naam is Jan de Vries, geboren op 12-03-1985, bsn 111222333, tel 06-12345678, "
         "mail jan@example.nl, IBAN NL91 ABNA 0417 1643 00, Kerkstraat 12a, 3011 AB Rotterdam, auto 12-ABC-3, "
-        "klantnummer 1234567, ons kenmerk Z-2024-12345, zie facebook.com/jan.devries of @jantje85. Sinds 1 januari "
+        "klantnummer 1234567, ons kenmerk Z-2024-12345, zie facebook.com/jan.devries of @jantje85, rijksregisternummer "
+        "85.07.30-033.28. Sinds 1 januari "
         "krijg ik € 1.250,00 te weinig van het UWV volgens artikel 4:17 Awb; om 10.30 uur op de Coolsingel."
     )
     result = anonymiser.scrub(text)
@@ -170,10 +171,16 @@ def test_generator_is_deterministic_and_checksums_are_valid() -> None:
             if kind == "IBAN":
                 compact = value.replace(" ", "").upper()
                 assert int("".join(str(int(c, 36)) for c in compact[4:] + compact[:4])) % 97 == 1
+            if kind == "RRN":
+                assert corpus_module.rrn_ok(digits)
         for category, value in item.keep:
             assert value in item.text, (category, value)
             if category == "decoy_number" and len(value) == 9:
                 assert not corpus_module.bsn_ok(value)
+            if category == "decoy_number" and len(value) == 11:
+                assert not corpus_module.rrn_ok(value)
+            if category == "decoy_number" and value.count(".") == 2:  # Belgian enterprise number, valid on purpose
+                assert corpus_module.kbo_ok(value.replace(".", ""))
 
 
 def test_generator_covers_every_type_and_category(corpus: list[Any]) -> None:
@@ -181,7 +188,7 @@ def test_generator_covers_every_type_and_category(corpus: list[Any]) -> None:
     categories = {c for item in corpus for c, _ in item.keep}
     assert kinds == set(PLACEHOLDERS)
     assert {"topic", "place", "organisation", "event_date", "amount", "law_reference", "time", "quantity",
-            "decoy_number", "url", "unlisted"} <= categories  # fmt: skip
+            "decoy_number", "url", "unlisted", "everyday"} <= categories  # fmt: skip
     assert any(item.sloppy for item in corpus)
 
 
@@ -190,10 +197,22 @@ def test_overall_leak_at_most_one_percent(report: dict[str, Any]) -> None:
     assert report["leak_pct_overall"] <= 1.0, report["leak"]
 
 
-def test_structured_types_do_not_leak_and_names_rarely(report: dict[str, Any]) -> None:
+def test_every_type_leaks_at_most_one_percent(report: dict[str, Any]) -> None:
+    assert set(report["leak"]) == set(PLACEHOLDERS)
     for kind, row in report["leak"].items():
-        limit = 2.0 if kind == "NAAM" else 1.0
-        assert row["leak_pct"] <= limit, (kind, row)
+        assert row["leak_pct"] <= 1.0, (kind, row)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_goal_holds_on_seeds_one_to_five(seed: int, anonymiser: Anonymiser) -> None:
+    # The goal of the issue, on the benchmark's own corpus size: at most 1 % of the planted values of every type
+    # survive, and at least 98 % of every listed keep category stays (the unlisted places and organisations, which
+    # no list knows, at least 90 %).
+    result = bench_module.evaluate(corpus_module.generate(800, seed), anonymiser.scrub)
+    for kind, row in result["leak"].items():
+        assert row["leak_pct"] <= 1.0, (seed, kind, row)
+    for category, row in result["keep"].items():
+        assert row["keep_pct"] >= (90.0 if category == "unlisted" else 98.0), (seed, category, row)
 
 
 def test_keep_words_kept(report: dict[str, Any]) -> None:
@@ -217,7 +236,7 @@ def test_no_planted_value_survives_verbatim(corpus: list[Any], anonymiser: Anony
     assert set(total) == set(PLACEHOLDERS)
     for kind in PLACEHOLDERS:
         if kind == "NAAM":  # unknown lower-case names without any context can survive; see docs/benchmarks.md
-            assert survived.get(kind, 0) / total[kind] <= 0.015
+            assert survived.get(kind, 0) / total[kind] <= 0.01
         else:
             assert survived.get(kind, 0) == 0, kind
 

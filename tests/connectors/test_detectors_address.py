@@ -56,6 +56,8 @@ def test_address_decoys_are_kept(text: str) -> None:
         ("Postcode en huisnummer: 3011 ab 12.", "3011 ab 12"),
         ("1234AB 5, Ergens", "1234AB 5"),
         ("Kerkstraat 12, 1012 mt amsterdam", "1012 mt"),
+        ("ik woon aan de kerkstraat 12, 1176el lelystad", "1176el"),  # word letters against the digits
+        ("ik woon aan de kerkstraat 12, 7645 na eindhoven", "7645 na"),  # word letters before a known place
     ],
 )
 def test_postcodes(text: str, expected: str) -> None:
@@ -71,6 +73,8 @@ def test_postcodes(text: str, expected: str) -> None:
         "1200 MB aan data",
         "€ 1250 en 4000 PK",
         "SA 1234 SS 9999SD",
+        "geboren in 1985 te Rotterdam",
+        "sinds 2012 in Rotterdam en 2019 en Breda",
     ],
 )
 def test_postcode_decoys_are_kept(text: str) -> None:

@@ -18,6 +18,10 @@ def _found(detector: object, text: str) -> list[str]:
         "06-12345678", "06 1234 5678", "0612345678", "06 12 34 56 78", "+31 6 12345678", "+31(0)6 12345678",
         "+31 (0)6-12345678", "0031 6 12345678", "+31612345678", "020-1234567", "(020) 123 45 67", "010 - 123 4567",
         "0341-123456", "(0341) 12 34 56", "+32 471 12 34 56", "+49 30 12345678", "02/123.45.67",
+        # Flemish: mobiles, single- and two-digit zones, international forms
+        "0471 23 45 67", "0471/23.45.67", "0471 234 567", "0471234567", "+32 (0)471 23 45 67", "0032 471 23 45 67",
+        "09 123 45 67", "09/123.45.67", "09-123 45 67", "(09) 123 45 67", "09 2345678", "03 123 45 67",
+        "051 12 34 56", "051/12.34.56", "051/123456", "+32 9 123 45 67", "0032 9 123 45 67",
     ],
 )  # fmt: skip
 def test_phone_notations(phone: str) -> None:
@@ -31,6 +35,8 @@ def test_phone_notations(phone: str) -> None:
         "€ 1.250,00 op 12-03-1985 om 10.30 uur",
         "artikel 4:17 Awb, de A12, 14 020",
         "ordernummer 1234567890123",
+        "ondernemingsnummer 0412.345.614 en BE 0403.170.701",  # Belgian enterprise numbers (mod-97 valid)
+        "BSN 012345672 klopt niet",  # a BSN with a leading zero, not a Belgian landline
     ],
 )
 def test_phone_decoys_are_kept(text: str) -> None:
@@ -70,3 +76,9 @@ def test_information_urls_are_kept(text: str) -> None:
 def test_handles() -> None:
     text = "Stuur een bericht naar @jan_jansen85 of @sanne.b; @UWV en @gemeenterotterdam lezen mee. Mail a@b.nl"
     assert _found(HandleDetector(), text) == ["@jan_jansen85", "@sanne.b"]
+
+
+def test_enterprise_number_needs_its_check_digits() -> None:
+    # 0412.345.614 passes the mod-97 check of the KBO; with other check digits the same layout may be a phone.
+    assert 97 - 4123456 % 97 == 14
+    assert _found(PhoneDetector(), "bel 0412.345.679 terug") == ["0412.345.679"]

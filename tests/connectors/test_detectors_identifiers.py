@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""BSN (11-proef) and IBAN (mod-97) detectors: positives in every notation, decoys that fail the checksum."""
+"""BSN (11-proef), rijksregisternummer and IBAN (mod-97) detectors: positives in every notation, decoys that fail
+the checksum."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import random
 
 import pytest
 
-from connectors.detectors.identifiers import BsnDetector, IbanDetector, eleven_proof, iban_valid
+from connectors.detectors.identifiers import BsnDetector, IbanDetector, RrnDetector, eleven_proof, iban_valid, rrn_valid
 
 
 def _found(detector: BsnDetector | IbanDetector, text: str) -> list[str]:
@@ -96,3 +97,61 @@ def test_iban_decoys_are_kept(text: str) -> None:
 def test_iban_stops_at_its_country_length() -> None:
     text = "NL91 ABNA 0417 1643 00 EN DAN"
     assert _found(IbanDetector(), text) == ["NL91 ABNA 0417 1643 00"]
+
+
+# --- rijksregisternummer ----------------------------------------------------------------------------------------
+def _rrn(yymmdd: str, serial: str, born_2000: bool) -> str:
+    """A rijksregisternummer, check digits computed here: 97 - (["2"] + first nine digits) mod 97."""
+    body = yymmdd + serial
+    return body + f"{97 - int(('2' if born_2000 else '') + body) % 97:02d}"
+
+
+def _rrn_found(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in RrnDetector().find(text)]
+
+
+def test_rrn_checksum_before_and_after_2000() -> None:
+    before, after = _rrn("850730", "033", False), _rrn("050312", "124", True)
+    assert before == "85073003328"  # the number on the sample identity card
+    assert rrn_valid(before) and rrn_valid(after)
+    assert not rrn_valid(before[:9] + f"{(int(before[9:]) % 97) + 1:02d}")  # other check digits
+    assert not rrn_valid(_rrn("851330", "033", False))  # month 13
+    assert not rrn_valid(_rrn("850732", "033", False))  # day 32
+    assert not rrn_valid(_rrn("850730", "000", False))  # serial 000
+    assert rrn_valid(_rrn("852730", "033", False))  # bis number: month + 20
+    assert not rrn_valid("8507300332")
+
+
+@pytest.mark.parametrize(
+    "notation",
+    ["{0}{1}.{2}{3}.{4}{5}-{6}{7}{8}.{9}{10}", "{0}{1}{2}{3}{4}{5} {6}{7}{8} {9}{10}",
+     "{0}{1}{2}{3}{4}{5}{6}{7}{8}{9}{10}", "{0}{1}{2}{3}{4}{5}-{6}{7}{8}-{9}{10}"],
+)  # fmt: skip
+@pytest.mark.parametrize("born_2000", [False, True])
+def test_rrn_positives(notation: str, born_2000: bool) -> None:
+    rng = random.Random(7)
+    for _ in range(25):
+        digits = _rrn(f"{rng.randrange(100):02d}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}",
+                      f"{rng.randrange(1, 998):03d}", born_2000)  # fmt: skip
+        value = notation.format(*digits)
+        assert _rrn_found(f"Mijn rijksregisternummer is {value}, graag aanpassen.") == [value]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bestelnummer 85073003329 is nooit geleverd.",  # check digits off by one
+        "Ondernemingsnummer 0412.345.614 van de aannemer.",  # ten digits
+        "Bel +32 850 73 00 33 28 of 0032 471 23 45 67.",  # phone numbers
+        "Op 30-07-1985 om 10.30 uur, € 1.250,00.",
+        "IBAN BE68539007547034",
+        "Het pakket 8507300332 8 ligt er nog.",  # wrong grouping
+    ],
+)
+def test_rrn_decoys_are_kept(text: str) -> None:
+    assert _rrn_found(text) == []
+
+
+def test_rrn_is_strict_and_placed() -> None:
+    detector = RrnDetector()
+    assert detector.strict and detector.placeholder == "RRN" and detector.name == "rrn"

@@ -93,3 +93,65 @@ def test_title_stays_outside_the_span(detector: NameDetector) -> None:
     text = "mevrouw Jansen"
     (span,) = detector.find(text)
     assert text[: span.start] == "mevrouw "
+
+
+# --- introductions, pairs and sentence shape (names chosen outside the corpus generator's pools) --------------------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ik ben zinzi en ik heb een vraag over mijn toeslag", ["zinzi"]),
+        ("ik ben tamsin, moeder van twee kinderen", ["tamsin"]),
+        ("ik ben oyelaran van de vdab en bel namens een klant", ["oyelaran"]),
+        ("ik ben wessel de clercq uit gent", ["wessel de clercq"]),
+        ("Ik ben Na, ik woon hier al jaren.", ["Na"]),
+        ("mijn naam is jorinde en ik woon in zwolle", ["jorinde"]),
+        ("hier is zinzi van het wijkteam, ik bel over de afvalbak", ["zinzi"]),
+        ("mijn dochter zinzi okonkwo kreeg een brief", ["zinzi okonkwo"]),
+        ("graag terugbellen naar tamsin whitcombe op 06-12345678", ["tamsin whitcombe"]),
+        ("niemand belde terug naar tamsin.", ["tamsin"]),
+        ("ik heb zinzi okonkwo om 10 uur gesproken", ["zinzi okonkwo"]),
+        ("de container is vol. zinzi okonkwo heeft gebeld.", ["zinzi okonkwo"]),
+        ("rijksregisternr. 85.07.30-033.28 (tamsin okonkwo), gsm 0471 23 45 67", ["tamsin okonkwo"]),
+        ("de heer na azarkan belde over de lekkage", ["na azarkan"]),
+        ("Gisteren belde Zinzi van 't Hof over de boete.", ["Zinzi van 't Hof"]),
+        ("Het formulier van Wessel De Clercq is zoek.", ["Wessel De Clercq"]),
+        ("Groeten,\nTamsin Okonkwo", ["Tamsin Okonkwo"]),
+    ],
+)
+def test_names_after_introductions_and_in_pairs(detector: NameDetector, text: str, expected: list[str]) -> None:
+    assert _names(detector, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik ben boos want de container is niet geleegd",
+        "ik ben benieuwd wanneer de lantaarnpaal gemaakt wordt",
+        "ik ben woonachtig in de wijk noord en slechthorend",
+        "ik ben doorverwezen naar het wijkteam",
+        "ik ben rolstoelgebruiker en de stoep is te hoog",
+        "ik ben postbode en zie dit elke dag",
+        "ik ben nen gepensioneerde uit gent",
+        "ik ben het beu dat niemand reageert",
+        "ik ben na drie weken nog steeds niet geholpen",
+        "Ik ben Vlaming en woon in Gent.",
+        "ik ben klant en ik ben moeder",
+        "hier is de foto van de kapotte lantaarnpaal",
+        "hier is wateroverlast sinds maandag",
+        "mijn naam is verkeerd geschreven in de brief",
+        "mijn zoon studeert bedrijfskunde in gent",
+        "mijn man overleed vorig jaar",
+        "ik heb hoofdpijn van het lawaai",
+        "ik heb huurachterstand opgebouwd",
+        "ik heb schimmelplekken gevonden in de badkamer",
+        "graag terugbellen naar de melder",
+        "u spreekt met de klantenservice",
+        "mevrouw van de klantenservice hing op",
+        "ernstige geluidsoverlast heeft mijn nachtrust verstoord",
+        "losliggende stoeptegels zijn gevaarlijk voor ouderen",
+        "Bij Kinderboerderij De Vlinder en Sporthal De Boog was niemand.",
+        "klant: de huishoudelijke-hulp in gouda is al 3 keer kapot.",
+    ],
+)
+def test_no_names_after_introductions_of_everyday_words(detector: NameDetector, text: str) -> None:
+    assert _names(detector, text) == []
