@@ -13,19 +13,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import re
 import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 if "scrub_corpus" not in sys.modules:  # run as a script: find the sibling generator
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from machine_info import machine_info
 from scrub_corpus import DEFAULT_SEED, CorpusText, generate
 
 __all__ = ["evaluate", "leaked", "main", "measure_speed"]
@@ -137,19 +135,6 @@ def measure_speed(texts: list[str], scrub: Any, min_seconds: float = 3.0) -> dic
     }
 
 
-def _machine() -> dict[str, Any]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
-            "date": datetime.now(UTC).date().isoformat()}  # fmt: skip
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the report."""
     parser = argparse.ArgumentParser(description="Benchmark the Hartslag anonymiser on a synthetic corpus.")
@@ -173,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         "startup_s": round(startup, 3),
         **evaluate(corpus, anonymiser.scrub),
         "speed": measure_speed([c.text for c in corpus], anonymiser.scrub, args.seconds),
-        "machine": _machine(),
+        "machine": machine_info(),
     }
     if not args.examples:
         report.pop("examples")

@@ -18,13 +18,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -39,28 +36,12 @@ from connectors.outbox import Outbox
 from tests.factories import make_keypair, make_signals
 from tests.receivers import HttpReceiver, ReceiverCore
 
-__all__ = ["machine", "main"]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine_info import machine_info
+
+__all__ = ["main"]
 
 BATCH = 500
-
-
-def machine() -> dict[str, Any]:
-    """What the figures were measured on."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "date": datetime.now(UTC).date().isoformat(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "system": f"{platform.system()} {platform.release()}",
-    }
 
 
 def _rate(run: Callable[[], object], *, minimum: float = 2.0) -> float:
@@ -159,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         result: dict[str, Any] = {
-            "machine": machine(),
+            "machine": machine_info(),
             "sign_verify": bench_sign_verify(Path(tmp)),
             "push": bench_push(Path(tmp), args.signals),
         }

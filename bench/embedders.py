@@ -25,13 +25,11 @@ import importlib.util
 import json
 import math
 import os
-import platform
 import random
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +38,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from matching.embedder import Embedder, Matrix, l2_normalise
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine_info import machine_info
 
 __all__ = ["CANDIDATES", "knn_accuracy", "load_eval", "main", "mcnemar", "nmi_scores", "speed_sentences"]
 
@@ -219,20 +220,6 @@ def mcnemar(reference: Sequence[bool], other: Sequence[bool]) -> dict[str, Any]:
     return {"only_reference": only_reference, "only_this": only_other, "p": min(1.0, 2 * tail)}
 
 
-def machine(threads: int) -> dict[str, Any]:
-    """Where and when the run happened (the load average matters on a shared machine)."""
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"nproc": os.cpu_count(), "cpu": cpu, "threads": threads, "python": platform.python_version(),
-            "loadavg_1m": round(os.getloadavg()[0], 2), "date": datetime.now(UTC).date().isoformat()}  # fmt: skip
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the report."""
     parser = argparse.ArgumentParser(description="Benchmark the packaged embedding models on Dutch signal texts.")
@@ -260,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         "speed_sentences": len(sentences),
         "speed_repeat": args.repeat,
         "results": results,
-        "machine": machine(args.threads),
+        "machine": machine_info(threads=args.threads),
     }
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))

@@ -252,3 +252,21 @@ def test_a_receiver_may_bring_its_own_batch_validator(agencies: Agencies) -> Non
     refused("batch-schema-invalid", lambda: verify_batch(token, agencies.lookup, audience=AUD, batch_validator=strict))
     assert seen and seen[0]["iss"] == "GM0363"
     assert verify_batch(token, agencies.lookup, audience=AUD, batch_validator=lambda doc: []).agency == "GM0363"
+
+
+def test_a_receiver_may_bring_its_own_payload_parser_and_the_hash_it_computed(agencies: Agencies) -> None:
+    signed = agencies.signer().sign(make_signals(2))
+    parsed: list[bytes] = []
+
+    def parse(raw: bytes) -> Any:
+        parsed.append(raw)
+        return json.loads(raw)
+
+    verified = verify_batch(signed.token, agencies.lookup, audience=AUD, parse_payload=parse, sha256=signed.sha256)
+    assert verified.signals == make_signals(2) and verified.sha256 == signed.sha256
+    assert len(parsed) == 1 and json.loads(parsed[0])["jti"] == signed.jti  # the payload only, not the header
+
+    def refuse(raw: bytes) -> Any:
+        raise ValueError("not for this parser")
+
+    refused("malformed-jws", lambda: verify_batch(signed.token, agencies.lookup, audience=AUD, parse_payload=refuse))

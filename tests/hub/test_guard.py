@@ -11,6 +11,7 @@ digits, dashes).
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -20,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import connectors.anonymiser as anonymiser
+import hub.guard as guard
 from connectors.anonymiser import contains_personal_data
 from connectors.detectors import BsnDetector, NameDetector
 from hub.guard import PersonalDataGuard, could_hold_personal_data
@@ -115,3 +117,26 @@ def test_other_guard_detectors_switch_the_pre_filter_off(monkeypatch: pytest.Mon
     monkeypatch.undo()
     monkeypatch.setitem(anonymiser.GUARD_DETECTORS, "name", NameDetector)
     assert not PersonalDataGuard().prefilter
+
+
+# The digit pre-filter as first written, one alternative per detector; the guard's form only tries less per digit.
+_PLAIN_DIGIT_CANDIDATE = re.compile(
+    r"\d(?:(?:\D{0,4}\d){8}|(?<=[A-Za-z]{2}\d)\d|(?<=[1-9])\d{3}\s?[A-Za-z]{2}(?!\w),?\s(?:nr\.?\s?)?\d)"
+)
+_DIGITS_AND_GAPS = "0123456789 -./()+,ABNLZabnrx\n\u00a0"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=_DIGITS_AND_GAPS + "\u0663\uff11é€", max_size=50))
+def test_the_digit_pre_filter_matches_where_its_plain_form_does(text: str) -> None:
+    plain = _PLAIN_DIGIT_CANDIDATE.search(text) is not None
+    assert (guard._DIGIT_CANDIDATE.search(text) is not None) == plain
+    if text.isascii():  # the faster form for ASCII texts, where \d is [0-9]
+        assert (guard._ASCII_DIGIT_CANDIDATE.search(text) is not None) == plain
+
+
+def test_digits_beyond_ascii_still_reach_the_detectors() -> None:
+    text = "Bel \u0660\u0666\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668 terug."  # Arabic-Indic digits
+    assert guard._ASCII_DIGIT_CANDIDATE.search(text) is None
+    assert could_hold_personal_data(text)
+    same(text)

@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connectors.envelope import EnvelopeError
 from hub.bus import DomainEvent
-from hub.ingest import Ingest, IngestRefusal
+from hub.ingest import Ingest, IngestRefusal, parse_payload
 from tests.hub.world import HubWorld
 
 
@@ -100,3 +105,85 @@ def test_replay_of_an_expired_token_still_returns_the_original_receipt(world: Hu
     with pytest.raises(EnvelopeError) as caught:  # a new batch signed long ago is refused all the same
         later.accept(world.signers["GM0363"].sign(world.signals(2, seed=5)).token)
     assert caught.value.code == "expired"
+
+
+def test_resent_signals_are_told_apart_and_only_new_ones_announced(world: HubWorld) -> None:
+    events: list[DomainEvent] = []
+    world.ingest.bus.subscribe("signal_received", events.append)
+    signals = world.signals(8)
+    world.ingest.accept(world.signers["GM0363"].sign(signals[:3]).token)
+    events.clear()
+    # Signals 1 and 2 were stored before, signal 5 comes twice in this batch.
+    resent = [signals[4], signals[1], signals[5], signals[2], signals[5], signals[6]]
+    receipt = world.ingest.accept(world.signers["GM0363"].sign(resent).token).receipt
+    ids = [s["id"] for s in signals]
+    assert receipt.accepted_ids == (ids[4], ids[5], ids[6])
+    assert receipt.duplicate_ids == (ids[5], ids[1], ids[2])  # repeats within the batch first, then stored ones
+    assert (receipt.accepted, receipt.duplicate) == (3, 3)
+    assert [e.data["id"] for e in events] == [ids[4], ids[5], ids[6]]
+    stored = world.storage.find_batch(receipt.batch_id)
+    assert stored is not None and stored.receipt == receipt.to_dict()
+    assert world.storage.count_signals() == 6
+
+
+def test_a_batch_without_resent_signals_needs_no_lookup(world: HubWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    looked: list[int] = []
+    real = world.storage.existing_signal_ids
+
+    def existing_signal_ids(agency: str, ids: Sequence[str]) -> set[str]:
+        looked.append(len(ids))
+        return real(agency, ids)
+
+    monkeypatch.setattr(world.storage, "existing_signal_ids", existing_signal_ids)
+    signals = world.signals(6)
+    receipt = world.ingest.accept(world.signers["GM0363"].sign([*signals[:4], signals[0]]).token).receipt
+    assert (receipt.accepted, receipt.duplicate, looked) == (4, 1, [])
+    world.ingest.accept(world.signers["GM0363"].sign(signals[3:]).token)
+    assert looked == [3]
+
+
+_PAYLOADS = [
+    b'{"a":[1,2.5,"x\\u00e9",true,null,{"b":-0.0}],"c":"\xc3\xa9\xe2\x82\xac","d":1e5}',
+    b'{"n":123456789012345678901234567890,"m":-9223372036854775809,"k":18446744073709551616}',
+    b'{"a":NaN,"b":Infinity,"c":-Infinity}',
+    b'{"a":"\\ud800"}',
+    b'\xef\xbb\xbf{"a":1}',
+    '{"a": 1}'.encode("utf-16"),
+    b'{"a":1,"a":2}',
+    b'{"a":1e400,"b":1.5e-400}',
+    b'{"a":"\x01"}',
+    b'{"a":"\xff"}',
+    b'{"a":[1,2,]}',
+    b'{"a":1}x',
+    b"[" * 5000 + b"]" * 5000,
+]
+
+
+def _outcome(parse: Callable[[bytes], Any], raw: bytes) -> tuple[str, str]:
+    try:
+        return "value", repr(parse(raw))  # repr tells 1 from 1.0 and keeps the order of keys
+    except (ValueError, RecursionError) as exc:
+        return "error", type(exc).__name__
+
+
+@pytest.mark.parametrize("raw", _PAYLOADS)
+def test_the_payload_parser_reads_exactly_what_json_reads(raw: bytes) -> None:
+    assert _outcome(parse_payload, raw) == _outcome(json.loads, raw)
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**80), 2**80)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES, st.booleans())
+def test_the_payload_parser_agrees_with_json_on_generated_documents(value: Any, ascii_only: bool) -> None:
+    raw = json.dumps({"signals": [value]}, ensure_ascii=ascii_only, separators=(",", ":")).encode("utf-8")
+    assert _outcome(parse_payload, raw) == _outcome(json.loads, raw)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
@@ -233,3 +234,75 @@ def test_documents_read_back_equal_with_non_ascii_text_kept_as_is(storage: Stora
     assert isinstance(storage, SQLiteStorage)
     raw = storage._conn().execute("SELECT document FROM signals WHERE id = ?", (signals[0].id,)).fetchone()[0]
     assert "café" in raw and "€" in raw and "🚲" in raw  # UTF-8 as is, not \\u escapes
+
+
+def _new(signals: list[StoredSignal]) -> list[tuple[str, dict[str, Any]]]:
+    return [(s.id, s.document) for s in signals]
+
+
+def test_a_batch_of_new_signals_is_stored_like_save_batch_stores_it(tmp_path: Path) -> None:
+    stores = [open_storage(tmp_path / "one"), open_storage(tmp_path / "other")]
+    try:
+        for store in stores:
+            register(store)
+        stored, signals = batch(stores[0], n=5)
+        signals[1].document["extensions"] = {"nl.example": {"ratio": float("inf")}}  # written by json, not orjson
+        stores[0].save_batch(stored, signals)
+        assert stores[1].save_new_batch(stored, _new(signals)) is True
+        rows = [
+            store._conn().execute("SELECT * FROM signals ORDER BY seq").fetchall()  # type: ignore[attr-defined]
+            for store in stores
+        ]
+        assert rows[0] == rows[1] and len(rows[0]) == 5
+        assert stores[1].find_batch(stored.jti) == stored
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_a_batch_of_new_signals_writes_nothing_when_one_is_stored_already(storage: Storage) -> None:
+    register(storage)
+    first, signals = batch(storage, n=3)
+    assert storage.save_new_batch(first, _new(signals))
+    second, more = batch(storage, n=3, seed=4)
+    assert storage.save_new_batch(second, _new([*more, signals[2]])) is False
+    assert storage.find_batch(second.jti) is None and storage.count_signals() == 3
+    assert storage.save_new_batch(second, _new(more)) is True  # the connection is usable again
+    assert storage.count_signals() == 6
+    with pytest.raises(BatchExistsError):
+        storage.save_new_batch(second, _new(batch(storage, n=1, seed=8)[1]))
+    assert storage.count_signals() == 6
+
+
+def test_writes_from_many_threads_share_one_connection(storage: Storage) -> None:
+    # A commit on another connection empties a connection's page cache: every write goes through one.
+    register(storage)
+    assert isinstance(storage, SQLiteStorage)
+    prepared = [batch(storage, n=5, seed=i) for i in range(4)]
+    writers: set[int] = set()
+
+    def save(item: tuple[StoredBatch, list[StoredSignal]]) -> None:
+        storage.save_new_batch(item[0], _new(item[1]))
+        with storage._write:
+            writers.add(id(storage._write_conn()))
+
+    threads = [threading.Thread(target=save, args=(item,)) for item in prepared]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert storage.count_signals() == 20 and len(writers) == 1
+
+
+def test_the_unused_observed_at_index_is_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "hartslag.db"
+    SQLiteStorage(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE INDEX signals_observed ON signals (observed_at)")  # as databases made before had it
+    conn.close()
+    reopened = SQLiteStorage(path)
+    try:
+        names = {r[0] for r in reopened._conn().execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "signals_observed" not in names and "batches_sha256" in names
+    finally:
+        reopened.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -211,3 +212,53 @@ def test_unknown_versions_and_non_objects_are_reported_not_raised() -> None:
     assert VALIDATOR.first_problem([1, 2]) == "/schema_version"
     assert VALIDATOR.first_problem({"schema_version": 1}) == "/schema_version"
     assert VALIDATOR.supported("signal", "1.0.0") and not VALIDATOR.supported("signal", "2.0.0")
+
+
+def _shallow(document: dict[str, Any]) -> dict[str, Any]:
+    """The batch document as the ingest path checks it against the batch schema (each signal by id and version)."""
+    return {
+        **document,
+        "signals": [
+            {"id": s.get("id"), "schema_version": s.get("schema_version")} if isinstance(s, dict) else s
+            for s in document.get("signals", [])
+        ],
+    }
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(mutated_signals(), min_size=1, max_size=3),
+    st.integers(0, 3),
+    st.sampled_from(["keep", "drop-jti", "extra", "version"]),
+)
+def test_a_valid_batch_verdict_holds_for_the_batch_and_every_signal(
+    mutated: list[dict[str, Any]], valid: int, change: str
+) -> None:
+    signals = [make_signal(rng=random.Random(i)) for i in range(valid)] + mutated
+    if change == "version":  # a signal of a version this hub does not know
+        signals.append(make_signal(schema_version="9.9.9"))
+    document = make_batch(signals, iss="GM0363", aud="hub-test")
+    if change == "drop-jti":
+        del document["jti"]
+    elif change == "extra":
+        document["note"] = "x"
+    separate = VALIDATOR.first_problem(_shallow(document), "batch") is None and all(
+        problem is None for problem in VALIDATOR.first_problems(signals)
+    )
+    assert VALIDATOR.batch_valid(document) == separate
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(mutated_signals() | st.integers(0, 99).map(lambda i: make_signal(rng=random.Random(i))), max_size=4))
+def test_the_batch_form_of_first_problems_gives_each_document_its_own_verdict(signals: list[dict[str, Any]]) -> None:
+    assert VALIDATOR.first_problems(signals) == [VALIDATOR.first_problem(s) for s in signals]
+    assert VALIDATOR.first_problems(tuple(signals)) == [VALIDATOR.first_problem(s) for s in signals]
+
+
+def test_the_batch_verdict_of_documents_that_are_no_batch() -> None:
+    assert not VALIDATOR.batch_valid([1])
+    assert not VALIDATOR.batch_valid({"schema_version": "1.0.0", "signals": []})
+    assert not VALIDATOR.batch_valid({"schema_version": "1.0.0", "signals": [1, 2]})
+    assert not VALIDATOR.batch_valid(make_batch([make_signal(schema_version="9.0.0")], iss="GM0363", aud="hub-test"))
+    assert VALIDATOR.batch_valid(make_batch([make_signal(), make_signal()], iss="GM0363", aud="hub-test"))
+    assert VALIDATOR.first_problems([]) == []

@@ -1,0 +1,277 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Clustering step: online assignment to frozen centroids, and the periodic re-clustering algorithm.
+
+Two operations, both pure functions of their inputs (no clock, no global random state):
+
+- :func:`assign_to_centroids`: a new signal joins the nearest existing cluster when the cosine to its centroid is at
+  least a threshold, else it waits unassigned for the next re-clustering. Centroids do not move between
+  re-clusterings, so the outcome for a signal does not depend on which other signals arrived in the same run.
+  Similarities are computed in fixed-size, zero-padded blocks so BLAS sees the same shapes however a stream is cut
+  into runs, which keeps the results bitwise identical.
+- :class:`AgglomerativeClusterer` (the default :class:`Clusterer`): average-linkage (UPGMA) agglomerative clustering
+  on cosine distance with a distance threshold, clusters smaller than ``min_size`` become noise, and noise points
+  then join the nearest cluster under the online rule. It measured best on ``eval_nl.jsonl`` (see
+  :mod:`matching.pipeline` for the numbers). Up to ``direct_limit`` vectors it is exact (SciPy). Beyond, it scales
+  by *partition → local clustering → merge*: a seeded spherical k-means tree cuts the vectors into leaves of at most
+  ``direct_limit``, each leaf is clustered exactly, and the leaf clusters are merged across leaves with exact
+  size-weighted average linkage on their member sums (:func:`matching.reclustering.merge_groups`), so the threshold
+  keeps its meaning. Cost is about ``n · direct_limit · d`` instead of ``n² · d``.
+
+Labels are numbered by their first row, so a caller passing rows in sequence order gets canonical labels.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from governance.errors import InvalidInputError
+from matching.embedder import Matrix
+
+__all__ = [
+    "AgglomerativeClusterer",
+    "Clusterer",
+    "Labels",
+    "assign_to_centroids",
+    "canonical_labels",
+    "centroids_of",
+]
+
+Labels = npt.NDArray[np.int64]
+_BLOCK = 256
+_KMEANS_SAMPLE = 20_000
+_KMEANS_ITERATIONS = 8
+_MAX_BRANCHES = 16
+
+
+@runtime_checkable
+class Clusterer(Protocol):
+    """Vectors in (unit rows, in sequence order), one label per row out: ``0..k-1`` or ``-1`` for noise."""
+
+    def cluster(self, vectors: Matrix) -> Labels:
+        """Cluster ``vectors``; deterministic for the same rows in the same order."""
+        ...
+
+
+def assign_to_centroids(
+    vectors: Matrix, centroids: Matrix, threshold: float
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Row index of the nearest centroid per vector (``-1`` below ``threshold``) and that cosine similarity.
+
+    Ties go to the lowest centroid row. The scores are computed in zero-padded blocks of a fixed size, so a
+    vector's result does not depend on how many others are assigned with it.
+    """
+    count = vectors.shape[0]
+    best = np.full(count, -1, dtype=np.int64)
+    scores = np.full(count, -np.inf, dtype=np.float32)
+    if count == 0 or centroids.shape[0] == 0:
+        return best, scores
+    block = np.zeros((_BLOCK, vectors.shape[1]), dtype=np.float32)
+    centroids_t = np.ascontiguousarray(np.asarray(centroids, dtype=np.float32).T)
+    for start in range(0, count, _BLOCK):
+        stop = min(start + _BLOCK, count)
+        block[:] = 0.0
+        block[: stop - start] = vectors[start:stop]
+        sims = (block @ centroids_t)[: stop - start]
+        nearest = np.argmax(sims, axis=1)
+        scores[start:stop] = sims[np.arange(stop - start), nearest]
+        best[start:stop] = nearest
+    best[scores < threshold] = -1
+    return best, scores
+
+
+def canonical_labels(labels: npt.ArrayLike) -> Labels:
+    """Renumber labels ``0..k-1`` by their first row; negative labels (noise) stay ``-1``."""
+    raw = np.asarray(labels, dtype=np.int64)
+    out = np.full(raw.shape[0], -1, dtype=np.int64)
+    mapping: dict[int, int] = {}
+    for row, label in enumerate(raw.tolist()):
+        if label >= 0:
+            out[row] = mapping.setdefault(label, len(mapping))
+    return out
+
+
+def centroids_of(vectors: Matrix, labels: Labels) -> Matrix:
+    """Unit-length mean vector of each label ``0..max``; a label without rows gets a zero row."""
+    count = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
+    sums = _label_sums(vectors, labels, count)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return np.ascontiguousarray(sums / np.where(norms > 0, norms, 1.0), dtype=np.float32)
+
+
+class AgglomerativeClusterer:
+    """Average-linkage clustering with a cosine distance threshold; scales by partitioning (module docstring).
+
+    ``distance_threshold``: merge while the mean pairwise cosine distance of two clusters is at most this.
+    ``min_size``: smaller clusters become noise. ``attach_threshold``: noise points join the nearest cluster whose
+    centroid is at least this similar (``None``: never). ``direct_limit``: largest input clustered exactly.
+    """
+
+    def __init__(
+        self,
+        *,
+        distance_threshold: float = 0.75,
+        min_size: int = 3,
+        attach_threshold: float | None = 0.5,
+        direct_limit: int = 2_000,
+        seed: int = 0,
+    ) -> None:
+        if not 0.0 < distance_threshold < 2.0:
+            raise InvalidInputError("distance_threshold must be in (0, 2)", code="invalid-clusterer-option")
+        if min_size < 1 or direct_limit < 2:
+            raise InvalidInputError("need min_size >= 1 and direct_limit >= 2", code="invalid-clusterer-option")
+        self.distance_threshold = distance_threshold
+        self.min_size = min_size
+        self.attach_threshold = attach_threshold
+        self.direct_limit = direct_limit
+        self.seed = seed
+
+    def cluster(self, vectors: Matrix) -> Labels:
+        """Cluster unit ``vectors`` (rows in sequence order); labels are canonical, ``-1`` is noise."""
+        from matching.reclustering import merge_groups
+
+        matrix = np.ascontiguousarray(vectors, dtype=np.float32)
+        count = matrix.shape[0]
+        if count == 0:
+            return np.zeros(0, dtype=np.int64)
+        leaves = self._partition(matrix, np.arange(count, dtype=np.int64), (self.seed,))
+        group_of_row = np.empty(count, dtype=np.int64)
+        groups = 0
+        for rows in leaves:
+            local = _average_linkage(matrix[rows], self.distance_threshold)
+            group_of_row[rows] = local + groups
+            groups += int(local.max()) + 1
+        labels = group_of_row
+        if len(leaves) > 1:
+            # Only groups of two or more take part in the cross-leaf merge: a point its own leaf left alone is
+            # noise-like, and merging rounds over thousands of singletons would dominate the cost. Such points
+            # can still join a cluster through the attach step below.
+            sizes = np.bincount(group_of_row, minlength=groups).astype(np.int64)
+            multi = np.flatnonzero(sizes >= 2)
+            if multi.size:
+                renumber = np.full(groups, -1, dtype=np.int64)
+                renumber[multi] = np.arange(multi.size)
+                sums = _label_sums(matrix, renumber[group_of_row], multi.size)
+                merged = merge_groups(
+                    sums, sizes[multi], self.distance_threshold, limit=self.direct_limit, seed=self.seed
+                )
+                in_multi = renumber[group_of_row] >= 0
+                labels = np.where(in_multi, merged[np.maximum(renumber[group_of_row], 0)], group_of_row + multi.size)
+        labels = self._drop_small(labels)
+        if self.attach_threshold is not None:
+            labels = self._attach_noise(matrix, labels, leaves)
+        return canonical_labels(labels)
+
+    # --- steps ------------------------------------------------------------------------------------------------
+
+    def _drop_small(self, labels: Labels) -> Labels:
+        values, counts = np.unique(labels[labels >= 0], return_counts=True)
+        small = values[counts < self.min_size]
+        out = labels.copy()
+        out[np.isin(out, small)] = -1
+        return out
+
+    def _attach_noise(self, matrix: Matrix, labels: Labels, leaves: list[npt.NDArray[np.int64]]) -> Labels:
+        """Noise joins the nearest cluster present in its own leaf, under the online rule (bounded cost)."""
+        assert self.attach_threshold is not None
+        out = labels.copy()
+        cluster_labels = np.unique(labels[labels >= 0])
+        if cluster_labels.size == 0:
+            return out
+        dense = np.full(int(cluster_labels.max()) + 1, -1, dtype=np.int64)
+        dense[cluster_labels] = np.arange(cluster_labels.size)
+        relabelled = np.where(labels >= 0, dense[np.maximum(labels, 0)], -1)
+        centroids = centroids_of(matrix, relabelled)
+        for rows in leaves:
+            present = np.unique(relabelled[rows][relabelled[rows] >= 0])
+            noise = rows[relabelled[rows] < 0]
+            if present.size == 0 or noise.size == 0:
+                continue
+            nearest, _ = assign_to_centroids(matrix[noise], centroids[present], self.attach_threshold)
+            joined = nearest >= 0
+            out[noise[joined]] = cluster_labels[present[nearest[joined]]]
+        return out
+
+    def _partition(
+        self, matrix: Matrix, rows: npt.NDArray[np.int64], path: tuple[int, ...]
+    ) -> list[npt.NDArray[np.int64]]:
+        """Leaves of at most ``direct_limit`` rows, each in sequence order, by a seeded spherical k-means tree."""
+        if rows.size <= self.direct_limit:
+            return [rows]
+        branches = min(_MAX_BRANCHES, math.ceil(2 * rows.size / self.direct_limit))
+        parts = _spherical_kmeans_split(matrix[rows], branches, np.random.default_rng(path))
+        if max(part.size for part in parts) == rows.size:  # identical vectors: cut by order instead
+            size = math.ceil(rows.size / branches)
+            parts = [np.arange(start, min(start + size, rows.size)) for start in range(0, rows.size, size)]
+        leaves: list[npt.NDArray[np.int64]] = []
+        for number, part in enumerate(parts):
+            if part.size:
+                leaves.extend(self._partition(matrix, rows[part], (*path, number)))
+        return leaves
+
+
+def _label_sums(vectors: npt.NDArray[np.floating], labels: Labels, count: int) -> npt.NDArray[np.float64]:
+    """Sum of the rows of each label ``0..count-1`` (negative labels ignored), in one sparse one-hot product."""
+    from scipy.sparse import csr_matrix
+
+    members = np.flatnonzero(labels >= 0)
+    onehot = csr_matrix(
+        (np.ones(members.size, dtype=vectors.dtype), (labels[members], members)), shape=(count, vectors.shape[0])
+    )
+    return np.asarray(onehot @ vectors, dtype=np.float64)
+
+
+def _average_linkage(matrix: Matrix, threshold: float) -> Labels:
+    """Exact UPGMA on cosine distance, cut at ``threshold``; canonical labels, no noise."""
+    count = matrix.shape[0]
+    if count == 1:
+        return np.zeros(1, dtype=np.int64)
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    rows64 = matrix.astype(np.float64)
+    distances = np.clip(1.0 - rows64 @ rows64.T, 0.0, 2.0)
+    upper = np.triu_indices(count, k=1)
+    tree = linkage(distances[upper], method="average")
+    return canonical_labels(fcluster(tree, t=threshold, criterion="distance"))
+
+
+def _spherical_kmeans_split(matrix: Matrix, branches: int, rng: np.random.Generator) -> list[npt.NDArray[np.int64]]:
+    """Row positions per branch: k-means++ seeding and a few Lloyd steps on a seeded sample, then all rows assigned."""
+    count = matrix.shape[0]
+    sample = matrix[np.sort(rng.choice(count, size=min(count, _KMEANS_SAMPLE), replace=False))]
+    centres = [sample[int(rng.integers(sample.shape[0]))]]
+    closest = 1.0 - sample @ centres[0]
+    for _ in range(1, branches):
+        weights = np.clip(closest, 0.0, None).astype(np.float64)
+        total = weights.sum()
+        pick = int(rng.choice(sample.shape[0], p=weights / total)) if total > 0 else int(rng.integers(sample.shape[0]))
+        centres.append(sample[pick])
+        closest = np.minimum(closest, 1.0 - sample @ sample[pick])
+    centre_matrix = np.stack(centres).astype(np.float32)
+    for _ in range(_KMEANS_ITERATIONS):
+        labels = _nearest(sample, centre_matrix)
+        centre_matrix = np.where(
+            np.bincount(labels, minlength=branches)[:, None] > 0,
+            _pad_rows(centroids_of(sample, labels), branches),
+            centre_matrix,
+        ).astype(np.float32)
+    nearest = _nearest(matrix, centre_matrix)
+    return [np.flatnonzero(nearest == branch).astype(np.int64) for branch in range(branches)]
+
+
+def _nearest(matrix: Matrix, centres: Matrix, chunk: int = 65_536) -> Labels:
+    """Nearest centre per row in large chunks (partitioning sees a whole window at once, so no padding needed)."""
+    out = np.empty(matrix.shape[0], dtype=np.int64)
+    centres_t = np.ascontiguousarray(centres.T)
+    for start in range(0, matrix.shape[0], chunk):
+        out[start : start + chunk] = np.argmax(matrix[start : start + chunk] @ centres_t, axis=1)
+    return out
+
+
+def _pad_rows(matrix: Matrix, rows: int) -> Matrix:
+    if matrix.shape[0] >= rows:
+        return matrix
+    return np.vstack([matrix, np.zeros((rows - matrix.shape[0], matrix.shape[1]), dtype=matrix.dtype)])

@@ -1,0 +1,326 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The incremental matching run: embed new signals, assign them online, re-cluster on the signals' own time.
+
+Matching never reads the wall clock. Time is the signals' ``observed_at``, cut into epochs (default: weeks from
+Monday 00:00 UTC). The engine reads the records after the state's watermark, in ``seq`` order, and:
+
+1. embeds them and, per record, works out its epoch from ``observed_at - lateness``;
+2. when a record's epoch is later than the state's epoch, the records before it are flushed and the signals of the
+   window ``[boundary - window_epochs · epoch, boundary)`` are re-clustered (boundary = start of the new epoch;
+   ids matched to the old ones by shared members, :func:`matching.reclustering.stable_ids`), then labelled; vectors
+   and texts older than the window are pruned; the theme assigner's labels become the source-themed signals of
+   that window;
+3. other records join the nearest active or dormant cluster whose frozen centroid is at least ``assign_threshold``
+   similar, else wait unassigned; themes are assigned from the labels frozen at the last boundary;
+4. everything from one source batch, and the new watermark, is committed in one transaction.
+
+Guarantee (tested in ``tests/matching/test_engine.py``): for the same records in the same ``seq`` order, the same
+settings and bitwise-identical vectors, the state after processing - assignments, cluster ids, centroids, sizes,
+labels, statuses - is identical however the stream is cut into runs, batches and restarts. Every decision is a
+function of the records before it in ``seq`` order and of epochs derived from event time, never of where a run
+starts or stops. Vectors are bitwise identical when they come from the embedding cache (production:
+:class:`matching.embedding_cache.CachedEmbedder`) or from an embedder that embeds each text independently. The
+USE backend batches texts and differs in the last bits (about 1e-7) between batch compositions, so a fresh replay
+without the cache can differ where a similarity lies within that distance of a threshold. The FAISS index is
+outside the guarantee: its approximate form depends on when it was trained.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from governance.errors import HartslagError, InvalidInputError
+from matching.clusters import Clusterer, assign_to_centroids, centroids_of
+from matching.embedder import Embedder, Matrix
+from matching.index import VectorIndex
+from matching.labels import Labeller
+from matching.reclustering import stable_ids
+from matching.state import ClusterRow, MatchingState, SignalRecord, SignalSource, StoredSignal
+from matching.themes import ThemeAssigner
+
+__all__ = ["EPOCH_ANCHOR", "MatchingEngine", "RunReport", "Schedule"]
+
+#: Epochs count from a Monday 00:00 UTC, so weekly epochs are ISO weeks (in UTC).
+EPOCH_ANCHOR = datetime(1970, 1, 5, tzinfo=UTC)
+_ASSIGNABLE = ("active", "dormant")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When and over what re-clustering happens, and the online rule. Part of the settings fingerprint."""
+
+    epoch: timedelta = timedelta(days=7)
+    window_epochs: int = 8
+    lateness: timedelta = timedelta(days=2)
+    assign_threshold: float = 0.5
+    min_overlap: float = 0.5
+    theme_top: int = 3
+
+    def epoch_of(self, observed_at: datetime) -> int:
+        """The epoch a record counts in for the re-clustering schedule (its time minus the allowed lateness)."""
+        return (observed_at - self.lateness - EPOCH_ANCHOR) // self.epoch
+
+    def start_of(self, epoch: int) -> datetime:
+        """The first instant of ``epoch``."""
+        return EPOCH_ANCHOR + epoch * self.epoch
+
+
+@dataclass
+class RunReport:
+    """What a run did (counts only: no text, no ids of signals)."""
+
+    processed: int = 0
+    assigned_online: int = 0
+    reclusterings: list[datetime] = field(default_factory=list)
+    created: int = 0
+    merged: int = 0
+    watermark: int = 0
+
+    def add(self, other: RunReport) -> None:
+        """Fold another report into this one."""
+        self.processed += other.processed
+        self.assigned_online += other.assigned_online
+        self.reclusterings.extend(other.reclusterings)
+        self.created += other.created
+        self.merged += other.merged
+        self.watermark = max(self.watermark, other.watermark)
+
+
+class MatchingEngine:
+    """Runs the pipeline steps over new signals and keeps :class:`~matching.state.MatchingState` up to date."""
+
+    def __init__(
+        self,
+        state: MatchingState,
+        embedder: Embedder,
+        clusterer: Clusterer,
+        labeller: Labeller,
+        *,
+        schedule: Schedule | None = None,
+        themes: ThemeAssigner | None = None,
+        index: VectorIndex | None = None,
+        fingerprint: str = "",
+    ) -> None:
+        self.state = state
+        self.embedder = embedder
+        self.clusterer = clusterer
+        self.labeller = labeller
+        self.schedule = schedule or Schedule()
+        self.themes = themes
+        self.index = index
+        stored = state.get_meta("fingerprint")
+        if stored is not None and stored != fingerprint:
+            raise InvalidInputError(
+                "the matching settings changed since the state was built; rebuild the state from scratch",
+                code="matching-settings-changed",
+            )
+        if stored is None:
+            state.set_meta("fingerprint", fingerprint)
+        self._load_centroids()
+        epoch = self._epoch()
+        if epoch is not None:
+            self._refresh_theme_labels(self.schedule.start_of(epoch), int(state.get_meta("boundary_seq") or 0))
+
+    # --- running -----------------------------------------------------------------------------------------------
+
+    def run(self, source: SignalSource, *, batch_size: int = 1000, max_records: int | None = None) -> RunReport:
+        """Process records after the watermark until the source is exhausted (or ``max_records`` were done)."""
+        report = RunReport(watermark=self.state.watermark)
+        while max_records is None or report.processed < max_records:
+            limit = batch_size if max_records is None else min(batch_size, max_records - report.processed)
+            records = source.records_after(self.state.watermark, limit)
+            if not records:
+                break
+            report.add(self.process(records))
+        return report
+
+    def process(self, records: Sequence[SignalRecord]) -> RunReport:
+        """Process one batch (records at or below the watermark are skipped) and commit it."""
+        watermark = self.state.watermark
+        fresh = sorted({r.seq: r for r in records if r.seq > watermark}.values(), key=lambda r: r.seq)
+        report = RunReport(watermark=watermark)
+        if not fresh:
+            return report
+        vectors = np.ascontiguousarray(self.embedder.embed([r.text for r in fresh]), dtype=np.float32)
+        if vectors.shape != (len(fresh), self.embedder.dimension):
+            raise HartslagError(f"the embedder returned shape {vectors.shape}", code="embedder-output-mismatch")
+        epoch = self._epoch()
+        with self.state.transaction():
+            start = 0
+            for position, record in enumerate(fresh):
+                record_epoch = self.schedule.epoch_of(record.observed_at)
+                if epoch is None:
+                    epoch = record_epoch
+                elif record_epoch > epoch:
+                    self._flush(fresh[start:position], vectors[start:position], report)
+                    start = position
+                    epoch = record_epoch
+                    boundary_seq = fresh[position - 1].seq if position else watermark
+                    self._recluster(self.schedule.start_of(epoch), boundary_seq, report)
+                    self.state.set_meta("epoch", str(epoch))
+                    self.state.set_meta("boundary_seq", str(boundary_seq))
+            self._flush(fresh[start:], vectors[start:], report)
+            self.state.set_meta("epoch", str(epoch))
+            self.state.set_meta("watermark", str(fresh[-1].seq))
+        if self.index is not None:
+            self.index.add([r.seq for r in fresh], vectors)
+        report.watermark = fresh[-1].seq
+        return report
+
+    # --- the index -------------------------------------------------------------------------------------------
+
+    def save_index(self, path: str | os.PathLike[str]) -> None:
+        """Save the vector index and remember up to which sequence number it is complete."""
+        if self.index is None:
+            return
+        watermark = self.state.watermark
+        self.index.save(path)
+        self.state.set_meta("indexed_through", str(watermark))
+
+    def restore_index(self, path: str | os.PathLike[str]) -> int:
+        """Load the saved index (if any) and re-add what the state processed after it was saved; returns the count.
+
+        Signals whose vectors were already pruned (older than the window) cannot be re-added; save the index at
+        least once per window to avoid gaps.
+        """
+        if self.index is None:
+            return 0
+        indexed = 0
+        if Path(path).is_file():
+            self.index.load(path)
+            indexed = int(self.state.get_meta("indexed_through") or 0)
+        seqs, vectors = self.state.stored_vectors(indexed, self.embedder.dimension)
+        if seqs.size:
+            self.index.add(seqs, vectors)
+        return int(seqs.size)
+
+    # --- steps -------------------------------------------------------------------------------------------------
+
+    def _flush(self, records: Sequence[SignalRecord], vectors: Matrix, report: RunReport) -> None:
+        if not records:
+            return
+        nearest, sims = assign_to_centroids(vectors, self._centroids, self.schedule.assign_threshold)
+        assigned = self.themes.assign(vectors, top=self.schedule.theme_top) if self.themes is not None else None
+        stored: list[StoredSignal] = []
+        bumps: dict[int, tuple[int, datetime, datetime]] = {}
+        for row, record in enumerate(records):
+            cluster_id = int(self._centroid_ids[nearest[row]]) if nearest[row] >= 0 else None
+            scores = tuple((s.theme, s.confidence) for s in assigned[row]) if assigned is not None else ()
+            stored.append(
+                StoredSignal(
+                    record=record,
+                    vector=vectors[row],
+                    cluster_id=cluster_id,
+                    similarity=float(sims[row]) if cluster_id is not None else None,
+                    assigned_themes=scores,
+                )
+            )
+            if cluster_id is not None:
+                added, lo, hi = bumps.get(cluster_id, (0, record.observed_at, record.observed_at))
+                bumps[cluster_id] = (added + 1, min(lo, record.observed_at), max(hi, record.observed_at))
+        self.state.add_signals(stored)
+        self.state.bump_clusters(bumps)
+        report.processed += len(records)
+        report.assigned_online += sum(1 for s in stored if s.cluster_id is not None)
+
+    def _recluster(self, boundary: datetime, boundary_seq: int, report: RunReport) -> None:
+        start = boundary - self.schedule.window_epochs * self.schedule.epoch
+        window = self.state.window(start, boundary, self.embedder.dimension, max_seq=boundary_seq)
+        report.reclusterings.append(boundary)
+        existing = {row.id: row for row in self.state.clusters()}
+        next_id = int(self.state.get_meta("next_cluster_id") or 1)
+        labels = self.clusterer.cluster(window.vectors)
+        match = stable_ids(window.cluster_ids, labels, next_id, min_overlap=self.schedule.min_overlap)
+        self.state.set_assignments(
+            window.seqs.tolist(), [match.ids[label] if label >= 0 else None for label in labels.tolist()], "recluster"
+        )
+        for old_id, new_id in sorted(match.merged.items()):
+            self.state.move_members(old_id, new_id)
+        named = self.labeller.label(window.texts, window.vectors, labels, window.seqs.tolist())
+        centroids = centroids_of(window.vectors, labels)
+        touched = set(match.ids) | set(match.merged) | set(match.dissolved)
+        stats = self.state.cluster_stats(sorted(touched | set(existing)))
+        rows: list[ClusterRow] = []
+        for label, cluster_id in enumerate(match.ids):
+            size, first, last = stats[cluster_id]
+            before = existing.get(cluster_id)
+            rows.append(
+                ClusterRow(
+                    id=cluster_id, centroid=centroids[label], size=size, first_seen=first, last_seen=last,
+                    status="active", updated_at=boundary, label=named[label].label, keywords=named[label].keywords,
+                    representatives=named[label].representatives,
+                    themes=_majority_themes([window.themes[i] for i in np.flatnonzero(labels == label)]),
+                    split_from=match.split_from.get(cluster_id, before.split_from if before else None),
+                )
+            )  # fmt: skip
+        in_window = set(match.ids) | set(match.merged) | set(match.dissolved)
+        for cluster_id, before in sorted(existing.items()):
+            if cluster_id in match.merged:
+                into = match.merged[cluster_id]
+                rows.append(_replace(before, status="merged", merged_into=into, size=0, at=boundary))
+            elif cluster_id in match.dissolved:
+                size = stats.get(cluster_id, (0, before.first_seen, before.last_seen))[0]
+                rows.append(_replace(before, status="dissolved", size=size, at=boundary))
+            elif cluster_id not in in_window and before.status == "active":
+                rows.append(_replace(before, status="dormant", size=before.size, at=boundary))
+        self.state.put_clusters(rows)
+        self.state.prune(start)
+        self.state.set_meta("next_cluster_id", str(match.next_id))
+        report.created += len(match.created)
+        report.merged += len(match.merged)
+        self._load_centroids()
+        self._refresh_theme_labels(boundary, boundary_seq)
+
+    # --- helpers -----------------------------------------------------------------------------------------------
+
+    def _epoch(self) -> int | None:
+        value = self.state.get_meta("epoch")
+        return int(value) if value is not None else None
+
+    def _load_centroids(self) -> None:
+        rows = self.state.clusters(_ASSIGNABLE)
+        self._centroid_ids = np.array([row.id for row in rows], dtype=np.int64)
+        dimension = self.embedder.dimension
+        self._centroids = (
+            np.stack([row.centroid for row in rows]).astype(np.float32)
+            if rows
+            else np.zeros((0, dimension), dtype=np.float32)
+        )
+
+    def _refresh_theme_labels(self, boundary: datetime, boundary_seq: int) -> None:
+        """Labels = the source-themed signals of the window that ended at ``boundary`` (frozen until the next)."""
+        if self.themes is None:
+            return
+        start = boundary - self.schedule.window_epochs * self.schedule.epoch
+        window = self.state.window(start, boundary, self.embedder.dimension, max_seq=boundary_seq)
+        rows = [i for i, own in enumerate(window.own_themes) if own]
+        self.themes.clear_labels()
+        if rows:
+            self.themes.add_labels(window.vectors[rows], [window.own_themes[i] for i in rows])
+
+
+def _majority_themes(themes: Sequence[Sequence[str]], top: int = 3) -> tuple[tuple[str, float], ...]:
+    """The most common themes among members, with the share of members naming each (ties: alphabetical)."""
+    if not themes:
+        return ()
+    counts: dict[str, int] = {}
+    for member in themes:
+        for theme in set(member):
+            counts[theme] = counts.get(theme, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+    return tuple((theme, round(count / len(themes), 6)) for theme, count in ranked)
+
+
+def _replace(row: ClusterRow, *, status: str, size: int, at: datetime, merged_into: int | None = None) -> ClusterRow:
+    return ClusterRow(
+        id=row.id, centroid=row.centroid, size=size, first_seen=row.first_seen, last_seen=row.last_seen,
+        status=status, updated_at=at, label=row.label, keywords=row.keywords, representatives=row.representatives,
+        themes=row.themes, merged_into=merged_into if merged_into is not None else row.merged_into,
+        split_from=row.split_from,
+    )  # fmt: skip

@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The matching pipeline's name → factory tables, its settings (:class:`MatchingConfig`) and assembly.
+
+Each step is a small Protocol with a default, chosen by name with options:
+
+==============  =========================================  ============================================
+step            table                                      default
+==============  =========================================  ============================================
+embedder        :data:`matching.embedder.EMBEDDERS`        ``use-multilingual`` (ADR 0002)
+index           :data:`matching.index.INDEXES`             ``faiss`` (exact, IVF-Flat past 50,000)
+clusterer       :data:`CLUSTERERS`                         ``agglomerative`` (average linkage, 0.75)
+labeller        :data:`LABELLERS`                          ``ctfidf``
+themes          :data:`THEME_ASSIGNERS`                    ``knn`` (seed examples + source themes)
+==============  =========================================  ============================================
+
+:func:`build_engine` puts them together over a data folder: ``matching.db`` (state), ``embeddings.sqlite3``
+(embedding cache: it also makes replays bitwise reproducible) and ``matching.faiss`` (index). The settings that
+change results form a fingerprint stored in the state; an engine with other settings refuses to continue on it.
+Nothing here imports the hub.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from governance.errors import InvalidInputError
+from matching.clusters import AgglomerativeClusterer, Clusterer
+from matching.embedder import DEFAULT_EMBEDDER, Embedder, make_embedder
+from matching.embedding_cache import CachedEmbedder, EmbeddingCache
+from matching.engine import MatchingEngine, Schedule
+from matching.index import DEFAULT_INDEX, make_index
+from matching.labels import CtfidfLabeller, Labeller
+from matching.state import MatchingState
+from matching.themes import KnnThemeAssigner, ThemeAssigner
+
+__all__ = [
+    "CLUSTERERS",
+    "INDEX_FILENAME",
+    "LABELLERS",
+    "THEME_ASSIGNERS",
+    "MatchingConfig",
+    "ScheduleConfig",
+    "StepConfig",
+    "UnknownStepError",
+    "build_engine",
+    "make_clusterer",
+    "make_labeller",
+    "make_theme_assigner",
+]
+
+INDEX_FILENAME = "matching.faiss"
+
+CLUSTERERS: dict[str, Callable[..., Clusterer]] = {"agglomerative": AgglomerativeClusterer}
+LABELLERS: dict[str, Callable[..., Labeller]] = {"ctfidf": CtfidfLabeller}
+THEME_ASSIGNERS: dict[str, Callable[..., ThemeAssigner]] = {"knn": KnnThemeAssigner.from_examples}
+
+
+class UnknownStepError(InvalidInputError):
+    """A configured step name that its table does not hold."""
+
+    code = "unknown-matching-step"
+
+
+class StepConfig(BaseModel):
+    """One step: the name in its table and the options for its factory."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class ScheduleConfig(BaseModel):
+    """Event-time schedule and online rule (see :class:`matching.engine.Schedule`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    epoch_days: float = Field(default=7.0, gt=0)
+    window_epochs: int = Field(default=8, ge=1)
+    lateness_hours: float = Field(default=48.0, ge=0)
+    assign_threshold: float = Field(default=0.5, ge=-1.0, le=1.0)
+    min_overlap: float = Field(default=0.5, gt=0.0, le=1.0)
+    theme_top: int = Field(default=3, ge=1)
+
+    def schedule(self) -> Schedule:
+        """The engine's :class:`~matching.engine.Schedule`."""
+        return Schedule(
+            epoch=timedelta(days=self.epoch_days),
+            window_epochs=self.window_epochs,
+            lateness=timedelta(hours=self.lateness_hours),
+            assign_threshold=self.assign_threshold,
+            min_overlap=self.min_overlap,
+            theme_top=self.theme_top,
+        )
+
+
+class MatchingConfig(BaseModel):
+    """Which implementation each step uses, with options; unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    embedder: StepConfig = StepConfig(name=DEFAULT_EMBEDDER)
+    cache_embeddings: bool = True
+    index: StepConfig | None = StepConfig(name=DEFAULT_INDEX)
+    clusterer: StepConfig = StepConfig(name="agglomerative")
+    labeller: StepConfig = StepConfig(name="ctfidf")
+    themes: StepConfig | None = StepConfig(name="knn")
+    schedule: ScheduleConfig = ScheduleConfig()
+
+    def fingerprint(self, embedder_name: str) -> str:
+        """SHA-256 over everything that changes results (the index is excluded: it does not change clusters)."""
+        relevant = self.model_dump(mode="json", exclude={"index", "cache_embeddings"})
+        relevant["embedder_name"] = embedder_name
+        return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
+
+
+def _make(table: dict[str, Callable[..., Any]], kind: str, name: str, *args: Any, **options: Any) -> Any:
+    try:
+        factory = table[name]
+    except KeyError:
+        raise UnknownStepError(f"unknown {kind} {name!r}; choose one of: {', '.join(sorted(table))}") from None
+    return factory(*args, **options)
+
+
+def make_clusterer(name: str = "agglomerative", **options: Any) -> Clusterer:
+    """The clusterer registered as ``name``."""
+    clusterer: Clusterer = _make(CLUSTERERS, "clusterer", name, **options)
+    return clusterer
+
+
+def make_labeller(name: str = "ctfidf", **options: Any) -> Labeller:
+    """The labeller registered as ``name``."""
+    labeller: Labeller = _make(LABELLERS, "labeller", name, **options)
+    return labeller
+
+
+def make_theme_assigner(embedder: Embedder, name: str = "knn", **options: Any) -> ThemeAssigner:
+    """The theme assigner registered as ``name``, seeded through ``embedder``."""
+    assigner: ThemeAssigner = _make(THEME_ASSIGNERS, "theme assigner", name, embedder, **options)
+    return assigner
+
+
+def build_engine(
+    config: MatchingConfig, folder: str | os.PathLike[str], *, embedder: Embedder | None = None
+) -> MatchingEngine:
+    """Assemble a :class:`~matching.engine.MatchingEngine` over ``folder`` (created if missing).
+
+    ``embedder`` replaces the configured one (tests pass the hashing embedder). The index, when configured, is
+    loaded from ``folder/matching.faiss`` and caught up with the state; save it with
+    ``engine.save_index(folder / INDEX_FILENAME)``.
+    """
+    root = Path(folder)
+    state = MatchingState(root)
+    chosen = embedder if embedder is not None else make_embedder(config.embedder.name, **config.embedder.options)
+    if config.cache_embeddings:
+        chosen = CachedEmbedder(chosen, EmbeddingCache(root))
+    index = None
+    if config.index is not None:
+        index = make_index(config.index.name, dimension=chosen.dimension, **config.index.options)
+    themes = None
+    if config.themes is not None:
+        themes = make_theme_assigner(chosen, config.themes.name, **config.themes.options)
+    engine = MatchingEngine(
+        state,
+        chosen,
+        make_clusterer(config.clusterer.name, **config.clusterer.options),
+        make_labeller(config.labeller.name, **config.labeller.options),
+        schedule=config.schedule.schedule(),
+        themes=themes,
+        index=index,
+        fingerprint=config.fingerprint(chosen.name),
+    )
+    engine.restore_index(root / INDEX_FILENAME)
+    return engine
