@@ -20,11 +20,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-if "scrub_corpus" not in sys.modules:  # run as a script: find the sibling generator
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:  # find the sibling modules also when imported by the tests
+    sys.path.insert(0, _HERE)
 
-from machine_info import machine_info
-from scrub_corpus import DEFAULT_SEED, CorpusText, generate
+from machine_info import machine_info  # noqa: E402
+from scrub_corpus import DEFAULT_SEED, CorpusText, generate  # noqa: E402
 
 __all__ = ["evaluate", "leaked", "main", "measure_speed"]
 

@@ -162,7 +162,7 @@ class AgglomerativeClusterer:
                 labels = np.where(in_multi, merged[np.maximum(renumber[group_of_row], 0)], group_of_row + multi.size)
         labels = self._drop_small(labels)
         if self.attach_threshold is not None:
-            labels = self._attach_noise(matrix, labels, leaves)
+            labels = self._attach_noise(matrix, labels)
         return canonical_labels(labels)
 
     # --- steps ------------------------------------------------------------------------------------------------
@@ -174,25 +174,20 @@ class AgglomerativeClusterer:
         out[np.isin(out, small)] = -1
         return out
 
-    def _attach_noise(self, matrix: Matrix, labels: Labels, leaves: list[npt.NDArray[np.int64]]) -> Labels:
-        """Noise joins the nearest cluster present in its own leaf, under the online rule (bounded cost)."""
+    def _attach_noise(self, matrix: Matrix, labels: Labels) -> Labels:
+        """Noise joins the nearest cluster under the online rule (the same rule new signals meet)."""
         assert self.attach_threshold is not None
         out = labels.copy()
         cluster_labels = np.unique(labels[labels >= 0])
-        if cluster_labels.size == 0:
+        noise = np.flatnonzero(labels < 0)
+        if cluster_labels.size == 0 or noise.size == 0:
             return out
         dense = np.full(int(cluster_labels.max()) + 1, -1, dtype=np.int64)
         dense[cluster_labels] = np.arange(cluster_labels.size)
-        relabelled = np.where(labels >= 0, dense[np.maximum(labels, 0)], -1)
-        centroids = centroids_of(matrix, relabelled)
-        for rows in leaves:
-            present = np.unique(relabelled[rows][relabelled[rows] >= 0])
-            noise = rows[relabelled[rows] < 0]
-            if present.size == 0 or noise.size == 0:
-                continue
-            nearest, _ = assign_to_centroids(matrix[noise], centroids[present], self.attach_threshold)
-            joined = nearest >= 0
-            out[noise[joined]] = cluster_labels[present[nearest[joined]]]
+        centroids = centroids_of(matrix, np.where(labels >= 0, dense[np.maximum(labels, 0)], -1))
+        nearest, _ = assign_to_centroids(matrix[noise], centroids, self.attach_threshold)
+        joined = nearest >= 0
+        out[noise[joined]] = cluster_labels[nearest[joined]]
         return out
 
     def _partition(

@@ -82,7 +82,7 @@ def merge_groups(sums: FloatMatrix, sizes: npt.NDArray[np.int64], threshold: flo
             break  # no leaf merged anything: further rounds would not either
         labels = merged[labels]
         current_sums = _label_sums(current_sums, merged, offset)
-        current_sizes = np.bincount(merged, weights=current_sizes, minlength=offset)
+        current_sizes = np.bincount(merged, weights=current_sizes, minlength=offset).astype(np.float64)
     return canonical_labels(labels)
 
 
