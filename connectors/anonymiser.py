@@ -104,10 +104,10 @@ DETECTORS: dict[str, Callable[[], Detector]] = {
 }
 
 #: The checksummed or well-formed detectors the hub re-runs on arriving signals (no names, no context rules).
-#: ``RrnDetector`` qualifies as well but is not listed yet: ``hub.guard`` derives its exact pre-filter from exactly
-#: these six detector types (and switches it off for any other set), so it joins together with the hub's guard.
+#: ``hub.guard`` derives its exact pre-filter from exactly these detector types: change both together.
 GUARD_DETECTORS: dict[str, Callable[[], Detector]] = {
     "bsn": lambda: BsnDetector(strict=True),
+    "rrn": RrnDetector,
     "iban": IbanDetector,
     "phone": PhoneDetector,
     "email": EmailDetector,

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The hub's personal-data guard: the connector's fast, high-precision detectors re-scan every text.
 
-Only the checksummed and well-formed identifiers (BSN, IBAN, phone, e-mail, postcode with house number, licence plate)
-run here, not the name detection, so the guard never caps ingest. It reports types, never the values it found.
+Only the checksummed and well-formed identifiers (BSN, Belgian RRN, IBAN, phone, e-mail, postcode with house number,
+licence plate) run here, not the name detection, so the guard never caps ingest. It reports types, never the values
+it found.
 
 Most arriving texts are clean, so a pre-filter decides first whether any guard detector *could* report something:
-one pattern anchored on a digit covers what BSN, phone, IBAN and postcode need at the least (nine digits with gaps
+one pattern anchored on a digit covers what BSN, RRN, phone, IBAN and postcode need at the least (nine digits with gaps
 of at most four characters, two letters and two digits, four digits + two letters + a house number), ``@`` covers
 e-mail and ``-xx-`` covers the dashed plate. Each part is a necessary condition of its detector's own patterns, so
 skipping the detectors when none matches gives exactly the verdict of
@@ -25,6 +26,7 @@ from connectors.detectors import (
     LicencePlateDetector,
     PhoneDetector,
     PostcodeDetector,
+    RrnDetector,
 )
 
 __all__ = ["PersonalDataGuard", "could_hold_personal_data"]
@@ -32,7 +34,8 @@ __all__ = ["PersonalDataGuard", "could_hold_personal_data"]
 # Anchored on a digit so that the regex engine scans for digits only (its fast charset prefix):
 # - BSN (strict: nine checksummed digits, one separator at most between groups) and phone (nine to fifteen digits of
 #   one digit run, where ``connectors.detectors.base._RUN`` allows at most four characters between two digits,
-#   as in " - (") both need nine digits with gaps of at most four non-digits;
+#   as in " - (") both need nine digits with gaps of at most four non-digits, and so does the Belgian national
+#   register number (eleven checksummed digits with one-character gaps);
 # - IBAN needs two letters and two check digits ("NL91");
 # - postcode with house number needs "[1-9]ddd", an optional space, two letters, no word character, then a number.
 # Written so that the engine tries as little as it can at each digit (about 7 per text), with the same matches:
@@ -67,7 +70,15 @@ def _prefilter_applies() -> bool:
     """Whether the guard's detectors are exactly those (and in the strict forms) the pre-filter was derived from."""
     detectors = fast_guard().detectors
     kinds = {type(d) for d in detectors}
-    expected = {BsnDetector, IbanDetector, PhoneDetector, EmailDetector, PostcodeDetector, LicencePlateDetector}
+    expected = {
+        BsnDetector,
+        RrnDetector,
+        IbanDetector,
+        PhoneDetector,
+        EmailDetector,
+        PostcodeDetector,
+        LicencePlateDetector,
+    }
     if kinds != expected or len(detectors) != len(expected):
         return False
     for d in detectors:

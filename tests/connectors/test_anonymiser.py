@@ -145,7 +145,7 @@ def test_detectors_chosen_by_name() -> None:
 # --- the hub's guard ------------------------------------------------------------------------------------------
 def test_fast_guard_uses_only_well_formed_detectors() -> None:
     guard = fast_guard()
-    assert {d.name for d in guard.detectors} == {"bsn", "iban", "phone", "email", "postcode", "licence_plate"}
+    assert {d.name for d in guard.detectors} == {"bsn", "rrn", "iban", "phone", "email", "postcode", "licence_plate"}
     text = "Jan de Vries, geboren 12-03-1985, klantnummer 1234567, bsn 123456789, 3011 AB Rotterdam, AB123C"
     assert contains_personal_data(text) == []  # names, dates, references, context-only BSN, bare postcode: not guarded
 
@@ -154,6 +154,7 @@ def test_contains_personal_data_reports_types_only() -> None:
     text = "bsn 111222333, 06-12345678, a@b.nl, NL91ABNA0417164300, 3011 AB 12, 12-ABC-3"
     assert contains_personal_data(text) == sorted(["BSN", "TELEFOON", "E-MAIL", "IBAN", "POSTCODE", "KENTEKEN"])
     assert contains_personal_data("Op de Coolsingel ligt afval sinds 1 januari.") == []
+    assert contains_personal_data("Rijksregisternummer 85.07.30-033.28 graag nakijken") == ["RRN"]
 
 
 # --- corpus generator -----------------------------------------------------------------------------------------
