@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import jsonschema_rs
 from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -154,15 +153,6 @@ def validator_for(name: str, version: str | None = None) -> Validator:
     return validator
 
 
-@cache
-def _compiled(name: str, version: str) -> Any:
-    """The same schema file compiled by jsonschema-rs: the fast yes/no on hot paths (ingest, readers, CLI)."""
-    registry = jsonschema_rs.Registry(
-        [(doc["$id"], doc) for doc in (_load_json(info.path) for info in list_schemas()) if "$id" in doc]
-    )
-    return jsonschema_rs.validator_for(load_schema(name, version), registry=registry, validate_formats=True)
-
-
 def _declared(document: Any, name: str) -> str | None:
     version = document.get("schema_version") if isinstance(document, dict) else None
     if isinstance(version, str) and any(s.name == name and s.version == version for s in list_schemas()):
@@ -174,7 +164,9 @@ def conforms(document: Any, name: str | None = None) -> bool:
     """Whether ``document`` conforms to the version of the standard it declares (fast, compiled; no messages)."""
     name = name or subject_of(document)
     version = _declared(document, name)
-    return version is not None and bool(_compiled(name, version).is_valid(document))
+    from governance.compiled import fast  # compiled from this module's files; imported late to avoid a cycle
+
+    return version is not None and bool(fast(name, version).is_valid(document))
 
 
 def subject_of(document: Any) -> str:
@@ -198,11 +190,13 @@ def validate(document: Any, name: str | None = None) -> list[ValidationIssue]:
         return []
     issues = [_issue(error) for error in validator_for(name, declared).iter_errors(document)]
     if not issues:
+        from governance.compiled import compiled
+
         # The compiled validator follows ECMA-262 regular expressions, where `$` ends the input; Python's `re` also
         # lets `$` match before a final newline. The stricter verdict stands, with its pointers.
         issues = [
             ValidationIssue(_pointer(error.instance_path), "does not have the required form")
-            for error in _compiled(name, declared).iter_errors(document)
+            for error in compiled(name, declared).iter_errors(document)
         ]
     return sorted(issues, key=lambda i: i.pointer)
 

@@ -4,7 +4,7 @@
 The schema files stay the only source of truth: the same files, the same registry of code lists, compiled. A test
 runs every example and mutated documents through this and through the reference validator
 (:func:`governance.standard.validate`) and requires the same verdicts. The verdict comes from the files with their
-code lists written as ``enum`` lists (:mod:`hub.schema_enums`, an equivalent form that is about four times faster);
+code lists written as ``enum`` lists (:mod:`governance.schema_enums`, an equivalent form, about four times faster);
 the location of a violation comes from the files as written.
 
 Most batches are entirely valid, so the ingest path first asks one question of the whole batch document: does it
@@ -23,35 +23,15 @@ from typing import Any
 
 import jsonschema_rs
 
+from governance.compiled import compiled as _compiled
+from governance.compiled import fast as _fast
+from governance.compiled import registry as _registry
 from governance.standard import list_schemas, load_schema
-from hub.schema_enums import codelists_as_enums
 
 __all__ = ["SignalValidator"]
 
 
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
-
-
-@cache
-def _registry(enums: bool = False) -> jsonschema_rs.Registry:
-    resources = []
-    for info in list_schemas():
-        document = load_schema(info.name, info.version)
-        if "$id" in document:
-            resources.append((document["$id"], codelists_as_enums(document) if enums else document))
-    return jsonschema_rs.Registry(resources)
-
-
-@cache
-def _compiled(name: str, version: str) -> Any:
-    return jsonschema_rs.validator_for(load_schema(name, version), registry=_registry(), validate_formats=True)
-
-
-@cache
-def _fast(name: str, version: str) -> Any:
-    """The verdict-only form: the same files with code lists as ``enum`` lists (see :mod:`hub.schema_enums`)."""
-    document = codelists_as_enums(load_schema(name, version))
-    return jsonschema_rs.validator_for(document, registry=_registry(enums=True), validate_formats=True)
 
 
 def _signal_of_version(version: str) -> dict[str, Any]:

@@ -9,13 +9,34 @@ Two operations, both pure functions of their inputs (no clock, no global random 
   Similarities are computed in fixed-size, zero-padded blocks so BLAS sees the same shapes however a stream is cut
   into runs, which keeps the results bitwise identical.
 - :class:`AgglomerativeClusterer` (the default :class:`Clusterer`): average-linkage (UPGMA) agglomerative clustering
-  on cosine distance with a distance threshold, clusters smaller than ``min_size`` become noise, and noise points
-  then join the nearest cluster under the online rule. It measured best on ``eval_nl.jsonl`` (see
-  :mod:`matching.pipeline` for the numbers). Up to ``direct_limit`` vectors it is exact (SciPy). Beyond, it scales
-  by *partition → local clustering → merge*: a seeded spherical k-means tree cuts the vectors into leaves of at most
-  ``direct_limit``, each leaf is clustered exactly, and the leaf clusters are merged across leaves with exact
-  size-weighted average linkage on their member sums (:func:`matching.reclustering.merge_groups`), so the threshold
-  keeps its meaning. Cost is about ``n · direct_limit · d`` instead of ``n² · d``.
+  on cosine distance with a distance threshold; clusters smaller than ``min_size`` become noise, and noise points
+  then join the nearest cluster under the online rule. Up to ``direct_limit`` vectors it is exact (SciPy). Beyond,
+  it scales by *partition → local clustering → merge*: a seeded spherical k-means tree cuts the vectors into
+  leaves of at most ``direct_limit``, each leaf is clustered exactly, and the leaf clusters of two or more members
+  are merged across leaves by exact size-weighted average linkage over their member sums
+  (:func:`matching.reclustering.merge_groups`), so the threshold keeps its meaning. Cost is about
+  ``n · direct_limit · d`` instead of ``n² · d``.
+
+Measured with ``bench/matching.py`` (2026-11-26, 2 shared cores) on ``eval_nl.jsonl`` (356 texts, 16 themes, rows
+shuffled) with the default USE embedder; NMI counts noise as one cluster, AMI counts noise points as singletons:
+
+==========================================  =====  =====  ========  ========  ============
+candidate                                   NMI    AMI    coverage  clusters  word hashing
+==========================================  =====  =====  ========  ========  ============
+**average linkage, distance 0.75**           0.48   0.29      0.86        45   0.29 / 0.07
+average linkage 0.75, partitioned (≤100)     0.44   0.26      0.81        39   0.27 / 0.08
+average linkage 0.85                         0.41   0.30      0.97        19   0.16 / 0.03
+complete linkage 0.8                         0.49   0.22      0.84        67   0.38 / 0.07
+HDBSCAN, min cluster size 3 (leaf)           0.25   0.12      0.25        16   0.06 / 0.00
+leader clustering, similarity ≥ 0.3          0.44   0.22      0.83        49   0.31 / 0.07
+k-means told the true k = 16 (oracle)        0.36   0.26      1.00        16   0.21 / 0.09
+==========================================  =====  =====  ========  ========  ============
+
+Each runs in 5-40 ms on this set. Average linkage at 0.75 is the default: within 0.02 AMI of the best setting
+while keeping clusters finer than themes (patterns are narrower than themes). The online rule at cosine ≥ 0.5
+assigns 21 % of new texts to a cluster found on earlier ones with 65 % agreeing with its majority theme (0.6: 4 %
+and 86 %; 0.4: 50 % and 51 %); the rest wait for the re-clustering. At scale (synthetic 512-d topics plus 30 %
+noise): 100,000 vectors in 5 s, 300,000 in 25 s, 1,000,000 in 66 s with 4.5 GB peak memory (AMI 0.98-1.0).
 
 Labels are numbered by their first row, so a caller passing rows in sequence order gets canonical labels.
 """
@@ -23,6 +44,7 @@ Labels are numbered by their first row, so a caller passing rows in sequence ord
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -38,6 +60,7 @@ __all__ = [
     "assign_to_centroids",
     "canonical_labels",
     "centroids_of",
+    "padded_blocks",
 ]
 
 Labels = npt.NDArray[np.int64]
@@ -56,25 +79,35 @@ class Clusterer(Protocol):
         ...
 
 
+def padded_blocks(vectors: Matrix, block: int = _BLOCK) -> Iterator[tuple[int, int, Matrix]]:
+    """``(start, stop, rows)`` over ``vectors`` in zero-padded blocks of exactly ``block`` rows.
+
+    A product with a block then always has the same shape, so BLAS takes the same path and each row's result is
+    bitwise the same however many rows a caller passes at once (the basis of the replay guarantee).
+    """
+    buffer = np.zeros((block, vectors.shape[1]), dtype=np.float32)
+    for start in range(0, vectors.shape[0], block):
+        stop = min(start + block, vectors.shape[0])
+        buffer[:] = 0.0
+        buffer[: stop - start] = vectors[start:stop]
+        yield start, stop, buffer
+
+
 def assign_to_centroids(
     vectors: Matrix, centroids: Matrix, threshold: float
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     """Row index of the nearest centroid per vector (``-1`` below ``threshold``) and that cosine similarity.
 
-    Ties go to the lowest centroid row. The scores are computed in zero-padded blocks of a fixed size, so a
-    vector's result does not depend on how many others are assigned with it.
+    Ties go to the lowest centroid row. Computed in :func:`padded_blocks`, so a vector's result does not depend on
+    how many others are assigned with it.
     """
     count = vectors.shape[0]
     best = np.full(count, -1, dtype=np.int64)
     scores = np.full(count, -np.inf, dtype=np.float32)
     if count == 0 or centroids.shape[0] == 0:
         return best, scores
-    block = np.zeros((_BLOCK, vectors.shape[1]), dtype=np.float32)
     centroids_t = np.ascontiguousarray(np.asarray(centroids, dtype=np.float32).T)
-    for start in range(0, count, _BLOCK):
-        stop = min(start + _BLOCK, count)
-        block[:] = 0.0
-        block[: stop - start] = vectors[start:stop]
+    for start, stop, block in padded_blocks(vectors):
         sims = (block @ centroids_t)[: stop - start]
         nearest = np.argmax(sims, axis=1)
         scores[start:stop] = sims[np.arange(stop - start), nearest]

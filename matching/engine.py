@@ -4,10 +4,10 @@
 Matching never reads the wall clock. Time is the signals' ``observed_at``, cut into epochs (default: weeks from
 Monday 00:00 UTC). The engine reads the records after the state's watermark, in ``seq`` order, and:
 
-1. embeds them and, per record, works out its epoch from ``observed_at - lateness``;
-2. when a record's epoch is later than the state's epoch, the records before it are flushed and the signals of the
-   window ``[boundary - window_epochs · epoch, boundary)`` are re-clustered (boundary = start of the new epoch;
-   ids matched to the old ones by shared members, :func:`matching.reclustering.stable_ids`), then labelled; vectors
+1. embeds them and feeds each record's epoch to the :class:`~matching.schedule.EventClock`;
+2. when the clock moves to a new epoch, the records before that point are flushed and the signals of the window
+   ``[boundary - window_epochs · epoch, boundary)`` (boundary = start of the new epoch) are re-clustered, ids
+   matched to the old ones by shared members (:func:`matching.reclustering.stable_ids`), and labelled; vectors
    and texts older than the window are pruned; the theme assigner's labels become the source-themed signals of
    that window;
 3. other records join the nearest active or dormant cluster whose frozen centroid is at least ``assign_threshold``
@@ -16,80 +16,39 @@ Monday 00:00 UTC). The engine reads the records after the state's watermark, in 
 
 Guarantee (tested in ``tests/matching/test_engine.py``): for the same records in the same ``seq`` order, the same
 settings and bitwise-identical vectors, the state after processing - assignments, cluster ids, centroids, sizes,
-labels, statuses - is identical however the stream is cut into runs, batches and restarts. Every decision is a
-function of the records before it in ``seq`` order and of epochs derived from event time, never of where a run
-starts or stops. Vectors are bitwise identical when they come from the embedding cache (production:
+labels, keywords, themes, statuses, lineage - is identical however the stream is cut into runs, batches and
+restarts. Every decision is a function of the records before it in ``seq`` order and of epochs derived from event
+time, never of where a run starts or stops, and every product whose shape could depend on the batch is computed
+in fixed-size padded blocks. Vectors are bitwise identical when they come from the embedding cache (production:
 :class:`matching.embedding_cache.CachedEmbedder`) or from an embedder that embeds each text independently. The
-USE backend batches texts and differs in the last bits (about 1e-7) between batch compositions, so a fresh replay
-without the cache can differ where a similarity lies within that distance of a threshold. The FAISS index is
-outside the guarantee: its approximate form depends on when it was trained.
+USE backend differs in the last bits (about 1e-7) between batch compositions; on the evaluation stream a fresh
+replay without the cache still gave identical assignments, ids and themes, with centroids equal up to that
+round-off, but a similarity within 1e-7 of a threshold could flip. Not covered: a different ``seq`` order (the
+hub assigns it once), and the FAISS index, whose approximate form depends on when it was trained.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
-from governance.errors import HartslagError, InvalidInputError
+from governance.errors import HartslagError, InvalidInputError, NotFoundError
 from matching.clusters import Clusterer, assign_to_centroids, centroids_of
 from matching.embedder import Embedder, Matrix
 from matching.index import VectorIndex
 from matching.labels import Labeller
 from matching.reclustering import stable_ids
+from matching.schedule import EventClock, RunReport, Schedule
 from matching.state import ClusterRow, MatchingState, SignalRecord, SignalSource, StoredSignal
 from matching.themes import ThemeAssigner
 
-__all__ = ["EPOCH_ANCHOR", "MatchingEngine", "RunReport", "Schedule"]
+__all__ = ["MatchingEngine", "RunReport", "Schedule"]
 
-#: Epochs count from a Monday 00:00 UTC, so weekly epochs are ISO weeks (in UTC).
-EPOCH_ANCHOR = datetime(1970, 1, 5, tzinfo=UTC)
 _ASSIGNABLE = ("active", "dormant")
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """When and over what re-clustering happens, and the online rule. Part of the settings fingerprint."""
-
-    epoch: timedelta = timedelta(days=7)
-    window_epochs: int = 8
-    lateness: timedelta = timedelta(days=2)
-    assign_threshold: float = 0.5
-    min_overlap: float = 0.5
-    theme_top: int = 3
-
-    def epoch_of(self, observed_at: datetime) -> int:
-        """The epoch a record counts in for the re-clustering schedule (its time minus the allowed lateness)."""
-        return (observed_at - self.lateness - EPOCH_ANCHOR) // self.epoch
-
-    def start_of(self, epoch: int) -> datetime:
-        """The first instant of ``epoch``."""
-        return EPOCH_ANCHOR + epoch * self.epoch
-
-
-@dataclass
-class RunReport:
-    """What a run did (counts only: no text, no ids of signals)."""
-
-    processed: int = 0
-    assigned_online: int = 0
-    reclusterings: list[datetime] = field(default_factory=list)
-    created: int = 0
-    merged: int = 0
-    watermark: int = 0
-
-    def add(self, other: RunReport) -> None:
-        """Fold another report into this one."""
-        self.processed += other.processed
-        self.assigned_online += other.assigned_online
-        self.reclusterings.extend(other.reclusterings)
-        self.created += other.created
-        self.merged += other.merged
-        self.watermark = max(self.watermark, other.watermark)
 
 
 class MatchingEngine:
@@ -123,9 +82,9 @@ class MatchingEngine:
         if stored is None:
             state.set_meta("fingerprint", fingerprint)
         self._load_centroids()
-        epoch = self._epoch()
-        if epoch is not None:
-            self._refresh_theme_labels(self.schedule.start_of(epoch), int(state.get_meta("boundary_seq") or 0))
+        boundary = state.get_meta("boundary_epoch")
+        if boundary is not None:
+            self._refresh_theme_labels(self.schedule.start_of(int(boundary)), int(state.get_meta("boundary_seq") or 0))
 
     # --- running -----------------------------------------------------------------------------------------------
 
@@ -150,23 +109,20 @@ class MatchingEngine:
         vectors = np.ascontiguousarray(self.embedder.embed([r.text for r in fresh]), dtype=np.float32)
         if vectors.shape != (len(fresh), self.embedder.dimension):
             raise HartslagError(f"the embedder returned shape {vectors.shape}", code="embedder-output-mismatch")
-        epoch = self._epoch()
+        clock = EventClock.loads(self.state.get_meta("clock"), self.schedule.advance_after)
         with self.state.transaction():
             start = 0
             for position, record in enumerate(fresh):
-                record_epoch = self.schedule.epoch_of(record.observed_at)
-                if epoch is None:
-                    epoch = record_epoch
-                elif record_epoch > epoch:
+                moved_to = clock.observe(self.schedule.epoch_of(record.observed_at))
+                if moved_to is not None:
                     self._flush(fresh[start:position], vectors[start:position], report)
                     start = position
-                    epoch = record_epoch
                     boundary_seq = fresh[position - 1].seq if position else watermark
-                    self._recluster(self.schedule.start_of(epoch), boundary_seq, report)
-                    self.state.set_meta("epoch", str(epoch))
+                    self._recluster(self.schedule.start_of(moved_to), boundary_seq, report)
+                    self.state.set_meta("boundary_epoch", str(moved_to))
                     self.state.set_meta("boundary_seq", str(boundary_seq))
             self._flush(fresh[start:], vectors[start:], report)
-            self.state.set_meta("epoch", str(epoch))
+            self.state.set_meta("clock", clock.dumps())
             self.state.set_meta("watermark", str(fresh[-1].seq))
         if self.index is not None:
             self.index.add([r.seq for r in fresh], vectors)
@@ -200,6 +156,17 @@ class MatchingEngine:
             self.index.add(seqs, vectors)
         return int(seqs.size)
 
+    def similar(self, seq: int, k: int = 10) -> list[tuple[int, float]]:
+        """ "Meer signalen zoals deze": the ``k`` indexed signals nearest to signal ``seq``, as (seq, cosine).
+
+        Raises :class:`governance.errors.NotFoundError` when ``seq`` is not in the index (or there is no index).
+        """
+        if self.index is None or seq not in self.index:
+            raise NotFoundError(f"signal seq {seq} is not in the vector index", code="vector-not-found")
+        scores, ids = self.index.search(self.index.vectors([seq]), k + 1)
+        found = [(int(i), float(s)) for i, s in zip(ids[0].tolist(), scores[0].tolist(), strict=True) if i >= 0]
+        return [(i, s) for i, s in found if i != seq][:k]
+
     # --- steps -------------------------------------------------------------------------------------------------
 
     def _flush(self, records: Sequence[SignalRecord], vectors: Matrix, report: RunReport) -> None:
@@ -230,7 +197,7 @@ class MatchingEngine:
         report.assigned_online += sum(1 for s in stored if s.cluster_id is not None)
 
     def _recluster(self, boundary: datetime, boundary_seq: int, report: RunReport) -> None:
-        start = boundary - self.schedule.window_epochs * self.schedule.epoch
+        start = self.schedule.window_start(boundary)
         window = self.state.window(start, boundary, self.embedder.dimension, max_seq=boundary_seq)
         report.reclusterings.append(boundary)
         existing = {row.id: row for row in self.state.clusters()}
@@ -279,10 +246,6 @@ class MatchingEngine:
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
-    def _epoch(self) -> int | None:
-        value = self.state.get_meta("epoch")
-        return int(value) if value is not None else None
-
     def _load_centroids(self) -> None:
         rows = self.state.clusters(_ASSIGNABLE)
         self._centroid_ids = np.array([row.id for row in rows], dtype=np.int64)
@@ -297,8 +260,9 @@ class MatchingEngine:
         """Labels = the source-themed signals of the window that ended at ``boundary`` (frozen until the next)."""
         if self.themes is None:
             return
-        start = boundary - self.schedule.window_epochs * self.schedule.epoch
-        window = self.state.window(start, boundary, self.embedder.dimension, max_seq=boundary_seq)
+        window = self.state.window(
+            self.schedule.window_start(boundary), boundary, self.embedder.dimension, max_seq=boundary_seq
+        )
         rows = [i for i, own in enumerate(window.own_themes) if own]
         self.themes.clear_labels()
         if rows:

@@ -35,9 +35,10 @@ from governance.errors import InvalidInputError
 from matching.clusters import AgglomerativeClusterer, Clusterer
 from matching.embedder import DEFAULT_EMBEDDER, Embedder, make_embedder
 from matching.embedding_cache import CachedEmbedder, EmbeddingCache
-from matching.engine import MatchingEngine, Schedule
+from matching.engine import MatchingEngine
 from matching.index import DEFAULT_INDEX, make_index
 from matching.labels import CtfidfLabeller, Labeller
+from matching.schedule import Schedule
 from matching.state import MatchingState
 from matching.themes import KnnThemeAssigner, ThemeAssigner
 
@@ -79,23 +80,25 @@ class StepConfig(BaseModel):
 
 
 class ScheduleConfig(BaseModel):
-    """Event-time schedule and online rule (see :class:`matching.engine.Schedule`)."""
+    """Event-time schedule and online rule (see :class:`matching.schedule.Schedule`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     epoch_days: float = Field(default=7.0, gt=0)
     window_epochs: int = Field(default=8, ge=1)
     lateness_hours: float = Field(default=48.0, ge=0)
+    advance_after: int = Field(default=3, ge=1)
     assign_threshold: float = Field(default=0.5, ge=-1.0, le=1.0)
     min_overlap: float = Field(default=0.5, gt=0.0, le=1.0)
     theme_top: int = Field(default=3, ge=1)
 
     def schedule(self) -> Schedule:
-        """The engine's :class:`~matching.engine.Schedule`."""
+        """The engine's :class:`~matching.schedule.Schedule`."""
         return Schedule(
             epoch=timedelta(days=self.epoch_days),
             window_epochs=self.window_epochs,
             lateness=timedelta(hours=self.lateness_hours),
+            advance_after=self.advance_after,
             assign_threshold=self.assign_threshold,
             min_overlap=self.min_overlap,
             theme_top=self.theme_top,

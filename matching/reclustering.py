@@ -104,7 +104,7 @@ def _leaves(
 
 
 def _weighted_upgma(sums: FloatMatrix, sizes: npt.NDArray[np.float64], threshold: float) -> Labels:
-    """Exact average linkage from groups; keeps a best-partner per row so each merge costs O(groups · dimension)."""
+    """Exact average linkage from groups; keeps a best partner per row so each merge costs O(groups)."""
     count = sizes.shape[0]
     if count == 1:
         return np.zeros(1, dtype=np.int64)
@@ -120,11 +120,13 @@ def _weighted_upgma(sums: FloatMatrix, sizes: npt.NDArray[np.float64], threshold
         if best[first] < floor:
             break
         keep, gone = sorted((first, int(partner[first])))
-        sums[keep] += sums[gone]
-        sizes[keep] += sizes[gone]
+        # Lance-Williams for average linkage: the merged group's average similarity to any other group is the
+        # size-weighted mean of its parts' (the same update SciPy uses), O(groups) instead of O(groups · d).
+        total = sizes[keep] + sizes[gone]
+        row = (sizes[keep] * sims[keep] + sizes[gone] * sims[gone]) / total
+        sizes[keep] = total
         alive[gone] = False
         parent[gone] = keep
-        row = (sums @ sums[keep]) / (sizes * sizes[keep])
         row[~alive] = -np.inf
         row[keep] = -np.inf
         sims[keep, :] = row

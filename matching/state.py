@@ -19,6 +19,8 @@ Tables:
   lineage (``merged_into``, ``split_from``).
 
 The hub feeds matching through :class:`SignalSource` with :class:`SignalRecord` values; matching never imports hub.
+Those types live in :mod:`matching.records` and are re-exported here, so ``from matching.state import
+SignalRecord, SignalSource`` is the one import the hub needs.
 """
 
 from __future__ import annotations
@@ -29,16 +31,24 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
 
-from governance.errors import InvalidInputError
 from matching.embedder import Matrix
+from matching.records import (
+    CLUSTER_STATUSES,
+    ClusterRow,
+    SignalFacts,
+    SignalRecord,
+    SignalSource,
+    StoredSignal,
+    Window,
+    from_micros,
+    to_micros,
+)
 
 __all__ = [
     "CLUSTER_STATUSES",
@@ -55,8 +65,6 @@ __all__ = [
 ]
 
 STATE_FILENAME = "matching.db"
-CLUSTER_STATUSES = ("active", "dormant", "merged", "dissolved")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CHUNK = 500
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -96,110 +104,6 @@ CREATE TABLE IF NOT EXISTS clusters (
 );
 CREATE INDEX IF NOT EXISTS clusters_status ON clusters (status);
 """
-
-
-def to_micros(moment: datetime) -> int:
-    """Microseconds since 1970-01-01 UTC of an aware datetime (exact; no float rounding)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise InvalidInputError("naive datetime: matching needs timezone-aware times", code="naive-datetime")
-    return (moment - _EPOCH) // timedelta(microseconds=1)
-
-
-def from_micros(micros: int) -> datetime:
-    """The aware UTC datetime of :func:`to_micros` output."""
-    return _EPOCH + timedelta(microseconds=micros)
-
-
-@dataclass(frozen=True)
-class SignalRecord:
-    """One stored signal as the hub hands it to matching (``seq`` is the hub's increasing sequence number)."""
-
-    seq: int
-    id: str
-    agency: str
-    organisation_kind: str
-    municipality: str | None
-    province: str | None
-    observed_at: datetime
-    text: str
-    themes: tuple[str, ...]
-    kind: str
-
-    def __post_init__(self) -> None:
-        if self.observed_at.tzinfo is None or self.observed_at.utcoffset() is None:
-            raise InvalidInputError(f"signal seq {self.seq}: observed_at must be timezone-aware", code="naive-datetime")
-        if self.seq < 1:
-            raise InvalidInputError(f"signal seq {self.seq}: sequence numbers start at 1", code="invalid-sequence")
-
-
-@runtime_checkable
-class SignalSource(Protocol):
-    """Where matching reads signals from (the hub implements it over its own database)."""
-
-    def records_after(self, seq: int, limit: int) -> list[SignalRecord]:
-        """Up to ``limit`` records with a sequence number above ``seq``, in increasing ``seq`` order."""
-        ...
-
-
-@dataclass(frozen=True)
-class SignalFacts:
-    """The coarse facts of a processed signal that detectors group and count by (no text)."""
-
-    seq: int
-    id: str
-    agency: str
-    organisation_kind: str
-    municipality: str | None
-    province: str | None
-    observed_at: datetime
-    kind: str
-    themes: tuple[str, ...]
-    """The source's themes, else the assigned ones."""
-
-
-@dataclass(frozen=True)
-class StoredSignal:
-    """A processed signal as written to the state."""
-
-    record: SignalRecord
-    vector: Matrix
-    cluster_id: int | None
-    similarity: float | None
-    assigned_themes: tuple[tuple[str, float], ...] = ()
-
-
-@dataclass(frozen=True)
-class Window:
-    """The signals of an event-time window that still hold vector and text, in ``seq`` order."""
-
-    seqs: npt.NDArray[np.int64]
-    vectors: Matrix
-    texts: list[str]
-    cluster_ids: npt.NDArray[np.int64]
-    """-1 where unassigned."""
-    own_themes: list[tuple[str, ...]]
-    """Per signal: the themes its source mapped (may be empty)."""
-    themes: list[tuple[str, ...]]
-    """Per signal: the source's themes, else the assigned ones."""
-
-
-@dataclass(frozen=True)
-class ClusterRow:
-    """One cluster as stored (centroid unit length, times aware UTC)."""
-
-    id: int
-    centroid: Matrix
-    size: int
-    first_seen: datetime
-    last_seen: datetime
-    status: str
-    updated_at: datetime
-    label: str = ""
-    keywords: tuple[str, ...] = ()
-    representatives: tuple[int, ...] = ()
-    themes: tuple[tuple[str, float], ...] = ()
-    merged_into: int | None = None
-    split_from: int | None = None
 
 
 class MatchingState:

@@ -25,7 +25,12 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "bus": ("bushalte", "buslijn", "dienstregeling", "chauffeur", "vertraging", "ov-chipkaart", "abri"),
 }
 _FILLER = ("graag", "snel", "opgelost", "al", "weken", "vandaag", "opnieuw", "echt", "gemeente")
-_AGENCIES = (("GM0363", "municipality"), ("GM0599", "municipality"), ("UWV", "national_agency"), ("BD", "national_agency"))
+_AGENCIES = (
+    ("GM0363", "municipality"),
+    ("GM0599", "municipality"),
+    ("UWV", "national_agency"),
+    ("BD", "national_agency"),
+)
 START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
 
 

@@ -18,7 +18,9 @@ from matching.fake_embedder import FakeEmbedder
 DATA = Path(__file__).resolve().parents[2] / "matching" / "data"
 
 
-def _blobs(sizes: list[int], *, dimension: int = 48, noise: float = 0.08, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def _blobs(
+    sizes: list[int], *, dimension: int = 48, noise: float = 0.08, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Well-separated groups of unit vectors, rows shuffled (as a stream would interleave them)."""
     rng = np.random.default_rng(seed)
     centres = rng.standard_normal((len(sizes), dimension))

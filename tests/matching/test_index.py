@@ -134,7 +134,9 @@ def big() -> tuple[np.ndarray, FaissIndex]:
     return vectors, index
 
 
-def test_past_the_threshold_it_becomes_ivf_with_recall_at_10_of_at_least_095(big: tuple[np.ndarray, FaissIndex]) -> None:
+def test_past_the_threshold_it_becomes_ivf_with_recall_at_10_of_at_least_095(
+    big: tuple[np.ndarray, FaissIndex],
+) -> None:
     vectors, index = big
     assert index.kind == "ivf" and len(index) == 6000
     queries = _clustered(300, seed=2)  # new points, not stored ones

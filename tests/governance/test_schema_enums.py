@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from governance.schema_enums import codelists_as_enums
 from governance.standard import codelist_codes, conforms, list_schemas, load_schema
-from hub.schema_enums import codelists_as_enums
 from hub.validation import SignalValidator
 from tests.factories import make_signal
 
