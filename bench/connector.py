@@ -36,7 +36,7 @@ from connectors.outbox import Outbox
 from tests.factories import make_keypair, make_signals
 from tests.receivers import HttpReceiver, ReceiverCore
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.append(str(Path(__file__).resolve().parent))
 from machine_info import machine_info
 
 __all__ = ["main"]

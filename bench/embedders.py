@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from matching.embedder import Embedder, Matrix, l2_normalise
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.append(str(Path(__file__).resolve().parent))
 from machine_info import machine_info
 
 __all__ = ["CANDIDATES", "knn_accuracy", "load_eval", "main", "mcnemar", "nmi_scores", "speed_sentences"]

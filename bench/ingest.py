@@ -33,7 +33,6 @@ import cProfile
 import hashlib
 import json
 import os
-import platform
 import pstats
 import random
 import socket
@@ -61,7 +60,10 @@ from hub.registry import Registry
 from hub.storage import Storage, open_storage
 from tests.factories import make_agency, make_keypair, make_signal
 
-__all__ = ["generate_signals", "machine", "main", "realistic_text"]
+sys.path.append(str(Path(__file__).resolve().parent))
+from machine_info import machine_info
+
+__all__ = ["generate_signals", "main", "realistic_text"]
 
 BATCH = 500
 HUB_ID = "bench-hub"
@@ -199,25 +201,6 @@ def generate_signals(n: int, agency: str, rng: random.Random, *, leak_share: flo
 
 
 # --- set-up ------------------------------------------------------------------------------------------------------
-def machine() -> dict[str, Any]:
-    """What the figures were measured on."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "date": datetime.now(UTC).date().isoformat(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "system": f"{platform.system()} {platform.release()}",
-    }
-
-
 @dataclass
 class Hub:
     """A data folder with the agencies registered, and its open storage."""
@@ -535,7 +518,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     path = _PATH_STEPS if INSERT_NEW in steps else _OLD_PATH_STEPS
     path_sum = sum(steps[name] for name in path)
     return {
-        "machine": machine(),
+        "machine": machine_info(),
         "batch_size": BATCH,
         "setup_seconds": setup,
         "in_process": {**in_process, "goal_signals_per_s": GOAL_IN_PROCESS, "server_gc": args.server_gc},

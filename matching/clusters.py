@@ -17,7 +17,7 @@ Two operations, both pure functions of their inputs (no clock, no global random 
   (:func:`matching.reclustering.merge_groups`), so the threshold keeps its meaning. Cost is about
   ``n · direct_limit · d`` instead of ``n² · d``.
 
-Measured with ``bench/matching.py`` (2026-11-26, 2 shared cores) on ``eval_nl.jsonl`` (356 texts, 16 themes, rows
+Measured with ``bench/matching_steps.py`` (2026-11-26, 2 shared cores) on ``eval_nl.jsonl`` (356 texts, 16 themes, rows
 shuffled) with the default USE embedder; NMI counts noise as one cluster, AMI counts noise points as singletons:
 
 ==========================================  =====  =====  ========  ========  ============

@@ -9,7 +9,7 @@ This is the ONLY module in Hartslag that imports ``faiss`` (PyPI: ``faiss-cpu``)
   is calibrated at every build: the smallest probe count whose recall@10 against exact search reaches
   ``target_recall`` for a seeded sample of vectors held out of training and of the index while calibrating (so they
   behave like new queries; stored, trained-on vectors are easier and gave too small an ``nprobe``).
-- IVF was chosen over HNSW by measurement (``bench/matching.py index``: 60,000 synthetic clustered 512-d vectors,
+- IVF was chosen over HNSW by measurement (``bench/matching_steps.py index``: 60,000 synthetic clustered 512-d vectors,
   2 shared cores): calibrated IVF reached recall@10 0.96 at 0.4 ms per query and built in 12 s; HNSW (M=32,
   efSearch=64) 0.997 at 0.6 ms but built in 21-46 s; exact search took 16-37 ms per query. IVF also removes for
   real, which FAISS's HNSW cannot. When vectors have little cluster structure, calibration raises ``nprobe`` (up to

@@ -7,7 +7,7 @@ signals whose source mapped its own categories to themes. A signal's ``k`` neare
 weight ``exp(similarity / temperature)``; a neighbour with several themes votes for each. A theme's confidence is
 its share of the total weight, so it lies in [0, 1], and themes below ``min_confidence`` are not assigned.
 
-Measured on ``eval_nl.jsonl`` with the default USE embedder (``bench/matching.py themes``), choosing among all 49
+Measured on ``eval_nl.jsonl`` with the default USE embedder (``bench/matching_steps.py themes``), choosing among all 49
 themes while the texts cover 16: from the seed examples alone, top-1 accuracy 0.44 (word hashing 0.22; nearest
 theme centroid 0.41); at confidence ≥ 0.35, 44 % of the texts get a theme and 60 % of those are right (≥ 0.5: 17 %
 and 74 %). With half of the evaluation texts added as labels, the other half reaches 0.57 top-1, and 68 % right

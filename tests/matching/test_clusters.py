@@ -130,7 +130,7 @@ def _scores(truth: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
 
 @pytest.mark.integration
 def test_clusters_of_the_default_model_beat_word_hashing_on_the_evaluation_set() -> None:
-    # Measured (bench/matching.py, 2026-11-26): USE NMI 0.482 / AMI 0.287, word hashing 0.287 / 0.072.
+    # Measured (bench/matching_steps.py, 2026-11-26): USE NMI 0.482 / AMI 0.287, word hashing 0.287 / 0.072.
     texts, truth = _eval()
     model = make_embedder(DEFAULT_EMBEDDER, threads=2)
     nmi, ami = _scores(truth, AgglomerativeClusterer().cluster(model.embed(texts)))

@@ -94,7 +94,7 @@ def test_the_seed_examples_cover_the_code_list() -> None:
 
 @pytest.mark.integration
 def test_themes_on_the_evaluation_set_beat_word_hashing_and_improve_with_labels() -> None:
-    # Measured (bench/matching.py, 2026-11-26): top-1 accuracy 0.44 from the seed examples alone, choosing among
+    # Measured (bench/matching_steps.py, 2026-11-26): top-1 accuracy 0.44 from the seed examples alone, choosing among
     # all 49 themes (word hashing: 0.22); at confidence >= 0.35, 44 % of the texts get a theme, 60 % correctly.
     rows = [json.loads(line) for line in (DATA / "eval_nl.jsonl").read_text(encoding="utf-8").splitlines()]
     texts, truth = [r["text"] for r in rows], np.array([r["theme"] for r in rows])

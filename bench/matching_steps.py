@@ -13,9 +13,9 @@ re-clustering at scale. Prints the machine and date with every run (results go t
   recall@10 against exact search, single-query latency, build time.
 - ``scale``: :class:`matching.clusters.AgglomerativeClusterer` on ``--n`` synthetic 512-d vectors (30 % noise).
 
-    .venv/bin/python bench/matching.py clusters themes
-    .venv/bin/python bench/matching.py index --n 60000
-    .venv/bin/python bench/matching.py scale --n 100000
+    .venv/bin/python bench/matching_steps.py clusters themes
+    .venv/bin/python bench/matching_steps.py index --n 60000
+    .venv/bin/python bench/matching_steps.py scale --n 100000
 """
 
 from __future__ import annotations
@@ -23,10 +23,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,9 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+sys.path.append(str(Path(__file__).resolve().parent))
+from machine_info import machine_info
 
 from matching.clusters import AgglomerativeClusterer, assign_to_centroids, centroids_of
 from matching.embedder import Matrix
@@ -290,11 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--noise", type=float, nargs="+", default=[0.045, 0.055, 0.07], help="index: noise levels")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    report: dict[str, Any] = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
-        "python": platform.python_version(),
-    }
+    report: dict[str, Any] = {"machine": machine_info()}
     runners = {
         "clusters": bench_clusters,
         "themes": bench_themes,
@@ -306,7 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print(f"{report['date']}  {report['machine']}  Python {report['python']}")
+        m = report["machine"]
+        print(f"{m['date']}  {m['cpu']}, {m['cores']} cores, load {m['loadavg_1m']}  Python {m['python']}")
         for part in args.parts:
             print(f"\n== {part}")
             for row in report[part]:
