@@ -113,7 +113,13 @@ class KafkaIntake:
         token = bytes(value).strip()
         try:
             result = self.ingest.accept(token, via="kafka")
-        except (EnvelopeError, IngestRefusal) as exc:
+        except IngestRefusal as exc:
+            if exc.code == "rate-limited":  # not a verdict on the batch: pace the consumer and read it again
+                self._stop.wait(exc.retry_after)
+                raise RetriableError(exc.message) from exc
+            self._refuse(producer, key, token, exc)
+            return
+        except EnvelopeError as exc:
             self._refuse(producer, key, token, exc)
             return
         except RetriableError:

@@ -126,3 +126,24 @@ def test_a_crash_after_the_first_of_several_polled_records_loses_none(world: Hub
     finally:
         successor.stop()
     assert world.storage.count_signals() == 15 and world.storage.stats()["batches"] == 3
+
+
+def test_a_rate_limited_batch_is_paced_not_dead_lettered(world: HubWorld, broker: TansuBroker) -> None:
+    from hub.ingest import Ingest
+    from hub.ratelimit import RateLimiter
+
+    paced = Ingest(world.storage, world.ingest.hub_id, limiter=RateLimiter(rate=1.0, burst=1))
+    intake = KafkaIntake(paced, broker.bootstrap, consumer_options=FAST_GROUP)
+    intake.start()
+    transport = KafkaTransport(f"kafka://{broker.bootstrap}", receipt_timeout=30)
+    try:
+        for seed in (31, 32, 33):
+            receipt = transport.send("GM0363", world.signers["GM0363"].sign(world.signals(4, seed=seed)).token)
+            assert receipt.accepted == 4
+    finally:
+        transport.close()
+        intake.stop()
+    assert world.storage.count_signals() == 12
+    dlq = make_consumer(broker.bootstrap, [DLQ_TOPIC], group_id=None, consumer_timeout_ms=3000)
+    assert list(dlq) == []
+    dlq.close()
