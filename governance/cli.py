@@ -33,7 +33,7 @@ _err = Console(stderr=True, highlight=False)
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line readable error on standard error and return the exit to raise."""
-    _err.print(f"[bold red]fout:[/] {escape(message)}", soft_wrap=True)
+    _err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 

@@ -42,7 +42,7 @@ def readable_error(result: Result, exit_code: int = 2) -> str:
     assert result.exit_code == exit_code, result.output
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert result.stderr.strip().startswith("fout:")
+    assert result.stderr.strip().startswith("error:")
     return result.stderr
 
 
