@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from connectors.json_export import json_lines
 from connectors.mapping import Columns, CsvOptions, Mapping, MappingError
 from connectors.readers import ReadIssue
 from connectors.records import ReaderDefaults, SourceRecord
@@ -174,16 +174,9 @@ class JsonlReader:
     def records(self, path: Path, mapping: Mapping) -> Iterator[SourceRecord | ReadIssue]:
         """Each line of the file as a source record (or an issue for a line that is not a JSON object)."""
         mapping.require_columns(self.name, "id", "text", "observed_at")
-        with path.open(encoding="utf-8-sig") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    data = json.loads(raw.rstrip("\r\n"))
-                except json.JSONDecodeError as exc:
-                    yield ReadIssue(path.name, number, f"not valid JSON ({exc.msg} at column {exc.colno})")
-                    continue
-                if not isinstance(data, dict):
-                    yield ReadIssue(path.name, number, "not a JSON object")
-                    continue
-                yield record_from(path.name, number, _getter(data), mapping.columns)
+        for line in json_lines(path):
+            if isinstance(line, ReadIssue):
+                yield line
+                continue
+            number, data = line
+            yield record_from(path.name, number, _getter(data), mapping.columns)

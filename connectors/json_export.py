@@ -16,7 +16,24 @@ from typing import Any
 from connectors.readers import ReadIssue
 from governance.jsonpos import value_lines
 
-__all__ = ["dig", "json_items", "scalar"]
+__all__ = ["dig", "json_items", "json_lines", "scalar"]
+
+
+def json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]] | ReadIssue]:
+    """Each non-empty line of a JSON Lines file as (line number, object), or an issue naming the line."""
+    with path.open(encoding="utf-8-sig") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                data = json.loads(raw.rstrip("\r\n"))
+            except json.JSONDecodeError as exc:
+                yield ReadIssue(path.name, number, f"not valid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            if not isinstance(data, dict):
+                yield ReadIssue(path.name, number, "not a JSON object")
+                continue
+            yield number, data
 
 
 def dig(data: Any, *keys: str) -> Any:

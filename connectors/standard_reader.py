@@ -9,11 +9,11 @@ missing. Each line is checked against the standard afterwards (by :func:`connect
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from connectors.json_export import json_lines
 from connectors.readers import ReadIssue, ReadResult
 from connectors.records import Anonymiser, RecordError, privacy_block, scrub_text
 
@@ -22,33 +22,26 @@ __all__ = ["read_standard"]
 
 def read_standard(path: Path, anonymiser: Anonymiser, *, now: datetime) -> Iterator[ReadResult | ReadIssue]:
     """Each line of a standard-shaped JSON Lines file, re-scrubbed; an issue for each unusable line."""
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                document = json.loads(raw.rstrip("\r\n"))
-            except json.JSONDecodeError as exc:
-                yield ReadIssue(path.name, number, f"not valid JSON ({exc.msg} at column {exc.colno})")
-                continue
-            if not isinstance(document, dict):
-                yield ReadIssue(path.name, number, "not a JSON object")
-                continue
-            original = document.get("text")
-            if not isinstance(original, str):
-                yield ReadIssue(path.name, number, "text is missing or not a string")
-                continue
-            try:
-                text, counts = scrub_text(original, anonymiser)
-            except RecordError as exc:
-                yield ReadIssue(path.name, number, exc.message)
-                continue
-            previous = document.get("privacy")
-            earlier = previous.get("placeholders") if isinstance(previous, dict) else None
-            if isinstance(earlier, dict):
-                for key, value in earlier.items():
-                    if isinstance(value, int) and value > 0:
-                        counts[str(key)] = counts.get(str(key), 0) + value
-            signal = {**document, "text": text, "privacy": privacy_block(anonymiser, counts)}
-            signal.setdefault("published_at", now.astimezone(UTC).isoformat(timespec="seconds"))
-            yield ReadResult(path.name, number, original, signal)
+    for line in json_lines(path):
+        if isinstance(line, ReadIssue):
+            yield line
+            continue
+        number, document = line
+        original = document.get("text")
+        if not isinstance(original, str):
+            yield ReadIssue(path.name, number, "text is missing or not a string")
+            continue
+        try:
+            text, counts = scrub_text(original, anonymiser)
+        except RecordError as exc:
+            yield ReadIssue(path.name, number, exc.message)
+            continue
+        previous = document.get("privacy")
+        earlier = previous.get("placeholders") if isinstance(previous, dict) else None
+        if isinstance(earlier, dict):
+            for key, value in earlier.items():
+                if isinstance(value, int) and value > 0:
+                    counts[str(key)] = counts.get(str(key), 0) + value
+        signal = {**document, "text": text, "privacy": privacy_block(anonymiser, counts)}
+        signal.setdefault("published_at", now.astimezone(UTC).isoformat(timespec="seconds"))
+        yield ReadResult(path.name, number, original, signal)
