@@ -12,8 +12,8 @@ import typer
 from connectors.cli import app as connector_app
 from governance.cli import governance_app, schema_app
 from hub.cli import app as hub_app
-from matching.cli import app as matching_app
-from matching.cli import patterns_app, policy_app
+from hub.matching_source import open_hub_source
+from matching.cli import register as register_matching
 
 __all__ = ["app", "main"]
 
@@ -26,9 +26,7 @@ app = typer.Typer(
 app.add_typer(schema_app, name="schema")
 app.add_typer(connector_app, name="connector")
 app.add_typer(hub_app, name="hub")
-app.add_typer(matching_app, name="matching")
-app.add_typer(patterns_app, name="patterns")
-app.add_typer(policy_app, name="policy")
+register_matching(app, open_hub_source)
 app.add_typer(governance_app, name="governance")
 
 

@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
 
@@ -16,6 +17,9 @@ from hub.problems import PROBLEMS, install_problem_handlers
 from hub.routes import admin, batches, events, ops
 from hub.services import HubServices
 from hub.settings import Settings
+
+if TYPE_CHECKING:
+    from hub.matching_worker import MatchingWorker
 
 __all__ = ["create_app"]
 
@@ -48,7 +52,14 @@ def create_app(settings: Settings, services: HubServices | None = None) -> FastA
                 status_of=status_of,
             )
             intake.start()
+        worker = None
+        if settings.matching:
+            worker = _matching_worker(settings, built)
+            app.state.matching_worker = worker
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
         if intake is not None:
             intake.stop()
         if services is None:
@@ -84,3 +95,15 @@ def create_app(settings: Settings, services: HubServices | None = None) -> FastA
         return response
 
     return app
+
+
+def _matching_worker(settings: Settings, services: HubServices) -> MatchingWorker:
+    """The in-process matching worker over ``DATA/matching`` (needs the ``matching`` extra)."""
+    from governance.extras import require_extra
+    from hub.matching_worker import MatchingWorker
+    from matching.pipeline import load_config
+
+    require_extra("matching", "numpy", "faiss")
+    return MatchingWorker(
+        services.storage, services.bus, settings.data / "matching", config=load_config(settings.matching_config)
+    )

@@ -28,6 +28,9 @@ def serve(
     port: Annotated[int, typer.Option("--port", envvar="HARTSLAG_PORT")] = 8000,
     hub_id: Annotated[str | None, typer.Option("--hub-id", envvar="HARTSLAG_HUB_ID")] = None,
     kafka: Annotated[str | None, typer.Option("--kafka", envvar="HARTSLAG_KAFKA", help="host:port")] = None,
+    matching: Annotated[
+        bool | None, typer.Option("--matching/--no-matching", help="Run matching in the hub (HARTSLAG_MATCHING).")
+    ] = None,
 ) -> None:
     """Run the hub's HTTP service on the embedded default (SQLite under --data)."""
     from governance.errors import MissingExtraError
@@ -39,7 +42,7 @@ def serve(
         raise _fail(exc.message) from None
     from hub.server import run
 
-    run(data=data, host=host, port=port, hub_id=hub_id, kafka=kafka)
+    run(data=data, host=host, port=port, hub_id=hub_id, kafka=kafka, matching=matching)
 
 
 agency_app = typer.Typer(help="Register agencies and manage their signing keys.", no_args_is_help=True)

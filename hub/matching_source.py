@@ -8,15 +8,19 @@ municipality) and its province from the standard's code list.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 
 from governance.standard import codelist_codes
 from hub.records import StoredSignal
-from hub.storage import Storage
+from hub.storage import Storage, open_storage
+from matching.policies import ref_key
 from matching.records import SignalRecord
 
-__all__ = ["HubSignalSource", "to_record"]
+__all__ = ["HubSignalSource", "open_hub_source", "to_record"]
 
 
 @cache
@@ -46,6 +50,7 @@ def to_record(seq: int, signal: StoredSignal) -> SignalRecord:
         text=document["text"],
         themes=tuple(document.get("themes", ())),
         kind=document["kind"],
+        policy_refs=tuple(ref_key(ref) for ref in document.get("policy_refs", ())),
     )
 
 
@@ -58,3 +63,26 @@ class HubSignalSource:
     def records_after(self, seq: int, limit: int) -> list[SignalRecord]:
         """Up to ``limit`` records with a sequence number above ``seq``, in increasing order."""
         return [to_record(number, signal) for number, signal in self.storage.signals_after(seq, limit)]
+
+    def texts(self, seqs: list[int]) -> dict[int, str]:
+        """The anonymised texts of these sequence numbers (matching keeps texts for its window only)."""
+        out: dict[int, str] = {}
+        for seq in sorted(set(seqs)):
+            found = self.storage.signals_after(seq - 1, 1)
+            if found and found[0][0] == seq:
+                out[seq] = str(found[0][1].document["text"])
+        return out
+
+    def count_after(self, seq: int) -> int:
+        """How many stored signals have a sequence number above ``seq`` (for progress bars)."""
+        return max(self.storage.count_signals() - seq, 0)
+
+
+@contextmanager
+def open_hub_source(data: Path) -> Iterator[HubSignalSource]:
+    """The hub's signals in data folder ``data`` (the composition root hands this to matching's commands)."""
+    storage = open_storage(data)
+    try:
+        yield HubSignalSource(storage)
+    finally:
+        storage.close()

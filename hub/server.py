@@ -32,9 +32,13 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def run(*, data: Path, host: str, port: int, hub_id: str | None, kafka: str | None) -> None:
-    """Build the settings, the app, and serve until interrupted."""
+def run(
+    *, data: Path, host: str, port: int, hub_id: str | None, kafka: str | None, matching: bool | None = None
+) -> None:
+    """Build the settings (unset options come from ``HARTSLAG_*``), the app, and serve until interrupted."""
     settings = Settings(data=data, host=host, port=port, kafka=kafka, hub_id=hub_id or "hartslag-hub")
+    if matching is not None:
+        settings = settings.model_copy(update={"matching": matching})
     app = create_app(settings)
     tune_gc()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

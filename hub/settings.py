@@ -28,3 +28,5 @@ class Settings(BaseSettings):
     rate_per_second: float = Field(default=50.0, gt=0, description="Batches per second per agency (sustained).")
     rate_burst: int = Field(default=100, ge=1, description="Batches an agency may send in a burst.")
     log_json: bool = Field(default=True, description="Structured JSON logs (no signal text ever).")
+    matching: bool = Field(default=False, description="Run the matching worker in the hub (needs hartslag[matching]).")
+    matching_config: Path | None = Field(default=None, description="Matching settings (TOML); defaults when unset.")

@@ -31,19 +31,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
 
 from governance.errors import HartslagError, InvalidInputError, NotFoundError
+from matching.activity import AMSTERDAM
 from matching.clusters import Clusterer, assign_to_centroids, centroids_of
+from matching.detection import Detection
 from matching.embedder import Embedder, Matrix
 from matching.index import VectorIndex
 from matching.labels import Labeller
 from matching.reclustering import stable_ids
 from matching.schedule import EventClock, RunReport, Schedule
-from matching.state import ClusterRow, MatchingState, SignalRecord, SignalSource, StoredSignal
+from matching.state import ClusterRow, MatchingState, SignalFacts, SignalRecord, SignalSource, StoredSignal
 from matching.themes import ThemeAssigner
 
 __all__ = ["MatchingEngine", "RunReport", "Schedule"]
@@ -64,6 +66,7 @@ class MatchingEngine:
         schedule: Schedule | None = None,
         themes: ThemeAssigner | None = None,
         index: VectorIndex | None = None,
+        detection: Detection | None = None,
         fingerprint: str = "",
     ) -> None:
         self.state = state
@@ -73,6 +76,7 @@ class MatchingEngine:
         self.schedule = schedule or Schedule()
         self.themes = themes
         self.index = index
+        self.detection = detection
         stored = state.get_meta("fingerprint")
         if stored is not None and stored != fingerprint:
             raise InvalidInputError(
@@ -91,6 +95,9 @@ class MatchingEngine:
     def run(self, source: SignalSource, *, batch_size: int = 1000, max_records: int | None = None) -> RunReport:
         """Process records after the watermark until the source is exhausted (or ``max_records`` were done)."""
         report = RunReport(watermark=self.state.watermark)
+        if self.detection is not None:
+            with self.state.transaction():
+                report.alerts += len(self.detection.catch_up_policies())
         while max_records is None or report.processed < max_records:
             limit = batch_size if max_records is None else min(batch_size, max_records - report.processed)
             records = source.records_after(self.state.watermark, limit)
@@ -121,8 +128,16 @@ class MatchingEngine:
                     self._recluster(self.schedule.start_of(moved_to), boundary_seq, report)
                     self.state.set_meta("boundary_epoch", str(moved_to))
                     self.state.set_meta("boundary_seq", str(boundary_seq))
+                complete = self.detection.observe(record.observed_at) if self.detection is not None else None
+                if complete is not None and self.detection is not None:
+                    self._flush(fresh[start:position], vectors[start:position], report)
+                    start = position
+                    self._promote(complete, fresh[position - 1].seq if position else watermark, report)
+                    report.alerts += len(self.detection.detect_through(complete))
             self._flush(fresh[start:], vectors[start:], report)
             self.state.set_meta("clock", clock.dumps())
+            if self.detection is not None:
+                self.detection.save_clock()
             self.state.set_meta("watermark", str(fresh[-1].seq))
         if self.index is not None:
             self.index.add([r.seq for r in fresh], vectors)
@@ -167,6 +182,16 @@ class MatchingEngine:
         found = [(int(i), float(s)) for i, s in zip(ids[0].tolist(), scores[0].tolist(), strict=True) if i >= 0]
         return [(i, s) for i, s in found if i != seq][:k]
 
+    def search(self, text: str, k: int = 10) -> list[tuple[int, float]]:
+        """ "Signalen zoals deze" for free text: the ``k`` indexed signals nearest to ``text``, as (seq, cosine)."""
+        if self.index is None:
+            raise NotFoundError("matching runs without a vector index", code="vector-index-missing")
+        if len(self.index) == 0:
+            return []
+        query = np.ascontiguousarray(self.embedder.embed([text]), dtype=np.float32)
+        scores, ids = self.index.search(query, k)
+        return [(int(i), float(s)) for i, s in zip(ids[0].tolist(), scores[0].tolist(), strict=True) if i >= 0]
+
     # --- steps -------------------------------------------------------------------------------------------------
 
     def _flush(self, records: Sequence[SignalRecord], vectors: Matrix, report: RunReport) -> None:
@@ -193,6 +218,8 @@ class MatchingEngine:
                 bumps[cluster_id] = (added + 1, min(lo, record.observed_at), max(hi, record.observed_at))
         self.state.add_signals(stored)
         self.state.bump_clusters(bumps)
+        if self.detection is not None:
+            self.detection.count((s.cluster_id, _facts(s)) for s in stored)
         report.processed += len(records)
         report.assigned_online += sum(1 for s in stored if s.cluster_id is not None)
 
@@ -243,6 +270,62 @@ class MatchingEngine:
         report.merged += len(match.merged)
         self._load_centroids()
         self._refresh_theme_labels(boundary, boundary_seq)
+        if self.detection is not None:
+            self.detection.invalidate()
+
+    def _promote(self, day: date, last_seq: int, report: RunReport) -> None:
+        """Daily: unassigned signals of the last ``promote_days`` that group together become new clusters now.
+
+        A new topic would otherwise wait for the weekly re-clustering. The pool is clustered with the same
+        clusterer; groups of at least ``promote_min_size`` become active clusters with new ids, which the next
+        re-clustering keeps (ids are matched by shared members).
+        """
+        minimum = self.schedule.promote_min_size
+        if minimum <= 0:
+            return
+        end = datetime.combine(day + timedelta(days=1), time(), AMSTERDAM)
+        window = self.state.window(
+            end - timedelta(days=self.schedule.promote_days), end, self.embedder.dimension, max_seq=last_seq
+        )
+        pool = np.flatnonzero(window.cluster_ids < 0)
+        if pool.size < minimum:
+            return
+        labels = self.clusterer.cluster(window.vectors[pool])
+        sizes = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else np.zeros(0, dtype=np.int64)
+        keep = [label for label in range(sizes.size) if sizes[label] >= minimum]
+        if not keep:
+            return
+        next_id = int(self.state.get_meta("next_cluster_id") or 1)
+        kept = np.where(np.isin(labels, keep), labels, -1)
+        dense = {label: i for i, label in enumerate(keep)}
+        dense_labels = np.array([dense.get(int(label), -1) for label in kept], dtype=np.int64)
+        seqs, vectors = window.seqs[pool], window.vectors[pool]
+        texts = [window.texts[i] for i in pool.tolist()]
+        named = self.labeller.label(texts, vectors, dense_labels, seqs.tolist())
+        centroids = centroids_of(vectors, dense_labels)
+        ids = [next_id + i for i in range(len(keep))]
+        self.state.set_assignments(
+            seqs.tolist(), [ids[label] if label >= 0 else None for label in dense_labels.tolist()], "promoted"
+        )
+        stats = self.state.cluster_stats(ids)
+        rows = []
+        for label, cluster_id in enumerate(ids):
+            size, first, last = stats[cluster_id]
+            members = np.flatnonzero(dense_labels == label)
+            rows.append(
+                ClusterRow(
+                    id=cluster_id, centroid=centroids[label], size=size, first_seen=first, last_seen=last,
+                    status="active", updated_at=end, label=named[label].label, keywords=named[label].keywords,
+                    representatives=named[label].representatives,
+                    themes=_majority_themes([window.themes[int(pool[i])] for i in members]),
+                )
+            )  # fmt: skip
+        self.state.put_clusters(rows)
+        self.state.set_meta("next_cluster_id", str(next_id + len(ids)))
+        report.created += len(ids)
+        self._load_centroids()
+        if self.detection is not None:
+            self.detection.invalidate()
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
@@ -267,6 +350,17 @@ class MatchingEngine:
         self.themes.clear_labels()
         if rows:
             self.themes.add_labels(window.vectors[rows], [window.own_themes[i] for i in rows])
+
+
+def _facts(signal: StoredSignal) -> SignalFacts:
+    """The facts the detectors count by, as :meth:`MatchingState.facts` reads them back (own themes, else assigned)."""
+    record = signal.record
+    return SignalFacts(
+        seq=record.seq, id=record.id, agency=record.agency, organisation_kind=record.organisation_kind,
+        municipality=record.municipality, province=record.province, observed_at=record.observed_at,
+        kind=record.kind, themes=record.themes or tuple(t for t, _ in signal.assigned_themes),
+        policy_refs=record.policy_refs,
+    )  # fmt: skip
 
 
 def _majority_themes(themes: Sequence[Sequence[str]], top: int = 3) -> tuple[tuple[str, float], ...]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tomllib
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -33,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from governance.errors import InvalidInputError
 from matching.clusters import AgglomerativeClusterer, Clusterer
+from matching.detection import DAILY_DETECTORS, Detection
 from matching.embedder import DEFAULT_EMBEDDER, Embedder, make_embedder
 from matching.embedding_cache import CachedEmbedder, EmbeddingCache
 from matching.engine import MatchingEngine
@@ -47,11 +49,13 @@ __all__ = [
     "INDEX_FILENAME",
     "LABELLERS",
     "THEME_ASSIGNERS",
+    "DetectionConfig",
     "MatchingConfig",
     "ScheduleConfig",
     "StepConfig",
     "UnknownStepError",
     "build_engine",
+    "load_config",
     "make_clusterer",
     "make_labeller",
     "make_theme_assigner",
@@ -91,6 +95,8 @@ class ScheduleConfig(BaseModel):
     assign_threshold: float = Field(default=0.5, ge=-1.0, le=1.0)
     min_overlap: float = Field(default=0.5, gt=0.0, le=1.0)
     theme_top: int = Field(default=3, ge=1)
+    promote_min_size: int = Field(default=6, ge=0)
+    promote_days: int = Field(default=14, ge=1)
 
     def schedule(self) -> Schedule:
         """The engine's :class:`~matching.schedule.Schedule`."""
@@ -102,6 +108,30 @@ class ScheduleConfig(BaseModel):
             assign_threshold=self.assign_threshold,
             min_overlap=self.min_overlap,
             theme_top=self.theme_top,
+            promote_min_size=self.promote_min_size,
+            promote_days=self.promote_days,
+        )
+
+
+class DetectionConfig(BaseModel):
+    """Daily detectors (name → options), policy-effect options and the day clock (see :mod:`matching.detection`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    detectors: dict[str, dict[str, Any]] = Field(default_factory=lambda: dict(DAILY_DETECTORS))
+    policy_effect: dict[str, Any] = Field(default_factory=dict)
+    lateness_hours: float = Field(default=24.0, ge=0)
+    lookback_days: int = Field(default=100, ge=28)
+
+    def detection(self, state: MatchingState, advance_after: int) -> Detection:
+        """The engine's :class:`~matching.detection.Detection` over ``state``."""
+        return Detection(
+            state,
+            detectors=self.detectors,
+            policy_options=self.policy_effect,
+            lateness=timedelta(hours=self.lateness_hours),
+            advance_after=advance_after,
+            lookback_days=self.lookback_days,
         )
 
 
@@ -117,12 +147,27 @@ class MatchingConfig(BaseModel):
     labeller: StepConfig = StepConfig(name="ctfidf")
     themes: StepConfig | None = StepConfig(name="knn")
     schedule: ScheduleConfig = ScheduleConfig()
+    detection: DetectionConfig | None = DetectionConfig()
 
     def fingerprint(self, embedder_name: str) -> str:
         """SHA-256 over everything that changes results (the index is excluded: it does not change clusters)."""
-        relevant = self.model_dump(mode="json", exclude={"index", "cache_embeddings"})
+        relevant = self.model_dump(mode="json", exclude={"index", "cache_embeddings", "detection"})
         relevant["embedder_name"] = embedder_name
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
+
+
+def load_config(path: str | os.PathLike[str] | None) -> MatchingConfig:
+    """Matching settings from a TOML file (``None``: the defaults); a bad file is an :class:`InvalidInputError`."""
+    if path is None:
+        return MatchingConfig()
+    try:
+        return MatchingConfig.model_validate(tomllib.loads(Path(path).read_text(encoding="utf-8")))
+    except OSError:
+        raise InvalidInputError(f"{path}: cannot read the matching settings file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInputError(f"{path}: not valid TOML ({exc})") from None
+    except ValueError as exc:
+        raise InvalidInputError(f"{path}: invalid matching settings: {str(exc).splitlines()[0]}") from None
 
 
 def _make(table: dict[str, Callable[..., Any]], kind: str, name: str, *args: Any, **options: Any) -> Any:
@@ -171,6 +216,7 @@ def build_engine(
     themes = None
     if config.themes is not None:
         themes = make_theme_assigner(chosen, config.themes.name, **config.themes.options)
+    advance = config.schedule.advance_after
     engine = MatchingEngine(
         state,
         chosen,
@@ -179,6 +225,7 @@ def build_engine(
         schedule=config.schedule.schedule(),
         themes=themes,
         index=index,
+        detection=config.detection.detection(state, advance) if config.detection is not None else None,
         fingerprint=config.fingerprint(chosen.name),
     )
     engine.restore_index(root / INDEX_FILENAME)

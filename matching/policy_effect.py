@@ -125,22 +125,41 @@ def _rate_changes(activity: Activity, clusters: list[ClusterActivity], by: str, 
     return sorted(changes, key=lambda item: -abs(item[1]))
 
 
+def _effects(activity: Activity, lo: int, mid: int, hi: int, block: int, risers: frozenset[int]) -> dict[int, Effect]:
+    """Each cluster's effect, with the system's volume less the cluster and less ``risers`` as exposure."""
+    rising = np.zeros(activity.days, dtype=np.int64)
+    for cid in risers:
+        rising += activity.clusters[cid].counts
+    effects: dict[int, Effect] = {}
+    for cid, cluster in activity.clusters.items():
+        rest = activity.total - rising - (cluster.counts if cid not in risers else 0)
+        effect = segmented_regression(cluster.counts[lo:hi], rest[lo:hi], mid - lo, block=block, subject=f"{cid}")
+        if effect is not None:
+            effects[cid] = effect
+    return effects
+
+
 def analyse(activity: Activity, policy: Policy, as_of: date, *, pre_weeks: int = 26, block: int = 7) -> PolicyReport:
     """The :class:`PolicyReport` of ``policy`` using days up to ``as_of`` only."""
     mid = activity.index(policy.date)
     lo = max(mid - pre_weeks * 7, 0)
     hi = min(activity.index(as_of) + 1, activity.days)
-    effects: dict[int, Effect] = {}
-    for cid, cluster in activity.clusters.items():
-        effect = segmented_regression(
-            cluster.counts[lo:hi],
-            activity.total[lo:hi] - cluster.counts[lo:hi],
-            mid - lo,
-            block=block,
-            subject=f"{cid}",
-        )
-        if effect is not None:
-            effects[cid] = effect
+    carrying = tuple(
+        cid for cid, c in activity.clusters.items() if any(ref in c.split("policy_ref") for ref in policy.refs)
+    )
+    # Pass 1 measures each cluster against the rest of the system. Clusters that rose after the date (or cite the
+    # policy, or are new) inflate that rest, which would make every other cluster look as if it fell; pass 2
+    # measures against the system without them.
+    effects = _effects(activity, lo, mid, hi, block, frozenset())
+    risers = frozenset(
+        cid
+        for cid, cluster in activity.clusters.items()
+        if cid in carrying
+        or (cid in effects and effects[cid].significant() and max(effects[cid].level, effects[cid].trend) > 0)
+        or (cluster.counts[lo:mid].sum() == 0 and cluster.counts[mid:hi].sum() > 0)
+    )
+    if risers:
+        effects = _effects(activity, lo, mid, hi, block, risers)
     themes: dict[str, Effect] = {}
     for theme, series in activity.theme_totals.items():
         effect = segmented_regression(
@@ -148,9 +167,6 @@ def analyse(activity: Activity, policy: Policy, as_of: date, *, pre_weeks: int =
         )
         if effect is not None:
             themes[theme] = effect
-    carrying = tuple(
-        cid for cid, c in activity.clusters.items() if any(ref in c.split("policy_ref") for ref in policy.refs)
-    )
     focus = [
         activity.clusters[cid] for cid in sorted(set(carrying) | {c for c, e in effects.items() if e.significant()})
     ]

@@ -26,6 +26,7 @@ __all__ = [
     "SignalRecord",
     "SignalSource",
     "StoredSignal",
+    "TextSource",
     "Window",
     "from_micros",
     "to_micros",
@@ -63,6 +64,8 @@ class SignalRecord:
     text: str
     themes: tuple[str, ...]
     kind: str
+    policy_refs: tuple[str, ...] = ()
+    """The policies the signal cites, as ``"scheme:id"`` keys (see :func:`matching.policies.ref_key`)."""
 
     def __post_init__(self) -> None:
         if self.observed_at.tzinfo is None or self.observed_at.utcoffset() is None:
@@ -80,6 +83,15 @@ class SignalSource(Protocol):
         ...
 
 
+@runtime_checkable
+class TextSource(Protocol):
+    """A source that can also give back texts by sequence number (search results older than the window)."""
+
+    def texts(self, seqs: list[int]) -> dict[int, str]:
+        """The texts of those sequence numbers it holds."""
+        ...
+
+
 @dataclass(frozen=True)
 class SignalFacts:
     """The coarse facts of a processed signal that detectors group and count by (no text)."""
@@ -94,6 +106,7 @@ class SignalFacts:
     kind: str
     themes: tuple[str, ...]
     """The source's themes, else the assigned ones."""
+    policy_refs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

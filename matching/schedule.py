@@ -33,6 +33,8 @@ class Schedule:
     assign_threshold: float = 0.5
     min_overlap: float = 0.5
     theme_top: int = 3
+    promote_min_size: int = 6
+    promote_days: int = 14
 
     def epoch_of(self, observed_at: datetime) -> int:
         """The epoch a record counts in for the schedule (its time minus the allowed lateness)."""
@@ -90,6 +92,7 @@ class RunReport:
     reclusterings: list[datetime] = field(default_factory=list)
     created: int = 0
     merged: int = 0
+    alerts: int = 0
     watermark: int = 0
 
     def add(self, other: RunReport) -> None:
@@ -99,4 +102,5 @@ class RunReport:
         self.reclusterings.extend(other.reclusterings)
         self.created += other.created
         self.merged += other.merged
+        self.alerts += other.alerts
         self.watermark = max(self.watermark, other.watermark)

@@ -78,6 +78,7 @@ CREATE TABLE IF NOT EXISTS signals (
     kind              TEXT    NOT NULL,
     observed_us       INTEGER NOT NULL,
     themes            TEXT    NOT NULL,
+    policy_refs       TEXT    NOT NULL DEFAULT '[]',
     assigned_themes   TEXT    NOT NULL DEFAULT '[]',
     cluster_id        INTEGER,
     assigned_by       TEXT,
@@ -166,8 +167,8 @@ class MatchingState:
             (
                 s.record.seq, s.record.id, s.record.agency, s.record.organisation_kind, s.record.municipality,
                 s.record.province, s.record.kind, to_micros(s.record.observed_at), json.dumps(list(s.record.themes)),
-                json.dumps([[t, c] for t, c in s.assigned_themes]), s.cluster_id,
-                None if s.cluster_id is None else "online", s.similarity,
+                json.dumps(list(s.record.policy_refs)), json.dumps([[t, c] for t, c in s.assigned_themes]),
+                s.cluster_id, None if s.cluster_id is None else "online", s.similarity,
                 np.asarray(s.vector, dtype="<f4").tobytes(), s.record.text,
             )
             for s in signals
@@ -175,8 +176,8 @@ class MatchingState:
         with self._lock:
             self._db.executemany(
                 "INSERT OR REPLACE INTO signals (seq, id, agency, organisation_kind, municipality, province, kind,"
-                " observed_us, themes, assigned_themes, cluster_id, assigned_by, similarity, vector, text)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " observed_us, themes, policy_refs, assigned_themes, cluster_id, assigned_by, similarity, vector, text)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
 
@@ -261,7 +262,8 @@ class MatchingState:
         with self._lock:
             rows = self._db.execute(
                 "SELECT cluster_id, seq, id, agency, organisation_kind, municipality, province, observed_us, kind,"
-                " themes, assigned_themes FROM signals WHERE observed_us >= ? AND observed_us < ? ORDER BY seq",
+                " themes, assigned_themes, policy_refs FROM signals WHERE observed_us >= ? AND observed_us < ?"
+                " ORDER BY seq",
                 (low, high),
             ).fetchall()
         for row in rows:
@@ -270,6 +272,7 @@ class MatchingState:
             facts = SignalFacts(
                 seq=int(row[1]), id=str(row[2]), agency=str(row[3]), organisation_kind=str(row[4]),
                 municipality=row[5], province=row[6], observed_at=from_micros(row[7]), kind=str(row[8]), themes=themes,
+                policy_refs=tuple(str(r) for r in json.loads(row[11])),
             )  # fmt: skip
             yield (None if row[0] is None else int(row[0])), facts
 
@@ -350,6 +353,12 @@ class MatchingState:
                 " last_seen_us = MAX(last_seen_us, ?) WHERE id = ?",
                 rows,
             )
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        """The database connection under the state's lock, for sibling modules' own tables (alerts, policies)."""
+        with self._lock:
+            yield self._db
 
     def close(self) -> None:
         """Close the database connection."""

@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The detection step: runs the detectors on each event-time day as soon as the stream has completed that day.
+
+A day counts as complete once the stream has moved past it: a record counts in the day of ``observed_at -
+lateness`` (Europe/Amsterdam), and the day clock (:class:`~matching.schedule.EventClock`, the same robust rule as the
+re-clustering epochs) moves once ``advance_after`` records lie beyond the current day. When it moves to day ``D``,
+the detectors run for every day not yet detected up to ``D - 1``, on the counts the state holds at that point of the
+stream. Because that point is a function of the records in ``seq`` order only, replaying last year week by week
+raises the same alerts on the same days as living through it, and each run only detects the new days.
+
+Daily detectors (``cross_org``, ``emerging``) see the last ``lookback_days`` days. The policy-effect detector runs
+only on its checkpoint days, over the half year before the policy date up to that day. A policy declared after some
+of its checkpoints passed is evaluated for them on the next run, on the counts of that moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from matching.activity import ActivityBuilder, ActivityRecord, event_day
+from matching.detector import Alert, Detector, make_detector
+from matching.findings import Findings
+from matching.policies import Policy
+from matching.schedule import EventClock
+from matching.state import MatchingState
+
+__all__ = ["DAILY_DETECTORS", "Detection"]
+
+#: Detectors run every day, with options (``policy_effect`` is separate: it needs the declared policies).
+DAILY_DETECTORS: dict[str, dict[str, Any]] = {"cross_org": {}, "emerging": {}}
+
+
+class Detection:
+    """Keeps the day clock and the running counts; stores alerts through :class:`~matching.findings.Findings`."""
+
+    def __init__(
+        self,
+        state: MatchingState,
+        *,
+        detectors: Mapping[str, Mapping[str, Any]] | None = None,
+        policy_options: Mapping[str, Any] | None = None,
+        lateness: timedelta = timedelta(days=1),
+        advance_after: int = 3,
+        lookback_days: int = 100,
+    ) -> None:
+        self.state = state
+        self.findings = Findings(state)
+        chosen = DAILY_DETECTORS if detectors is None else detectors
+        self.detectors: list[Detector] = [make_detector(name, **dict(opts)) for name, opts in sorted(chosen.items())]
+        self.policy_options = dict(policy_options or {})
+        self.lateness = lateness
+        self.advance_after = advance_after
+        self.lookback_days = lookback_days
+        self._builder: ActivityBuilder | None = None
+        self._clock = EventClock.loads(state.get_meta("day_clock"), advance_after)
+
+    # --- the day clock -----------------------------------------------------------------------------------------
+
+    def observe(self, observed_at: datetime) -> date | None:
+        """Count one record; returns the last complete day when the clock moves (``None`` otherwise)."""
+        moved = self._clock.observe(event_day(observed_at - self.lateness).toordinal())
+        if self.state.get_meta("detected_through") is None and self._clock.epoch is not None:
+            self.state.set_meta("detected_through", date.fromordinal(self._clock.epoch - 1).isoformat())
+        return None if moved is None else date.fromordinal(moved - 1)
+
+    def save_clock(self) -> None:
+        """Persist the day clock (inside the engine's transaction)."""
+        self.state.set_meta("day_clock", self._clock.dumps())
+
+    @property
+    def detected_through(self) -> date | None:
+        """The last event-time day the daily detectors ran for."""
+        value = self.state.get_meta("detected_through")
+        return date.fromisoformat(value) if value is not None else None
+
+    # --- counts ------------------------------------------------------------------------------------------------
+
+    def count(self, pairs: Iterable[tuple[int | None, ActivityRecord]]) -> None:
+        """Add newly processed signals to the running counts (no-op until the counts are first needed)."""
+        if self._builder is not None:
+            for cluster_id, record in pairs:
+                self._builder.add(cluster_id, record)
+
+    def invalidate(self) -> None:
+        """Forget the running counts (after a re-clustering moved members); they are rebuilt when next needed."""
+        self._builder = None
+
+    def _counts(self) -> ActivityBuilder:
+        if self._builder is None:
+            builder = ActivityBuilder()
+            for cluster_id, facts in self.state.facts():
+                builder.add(cluster_id, facts)
+            self._builder = builder
+        return self._builder
+
+    # --- detecting ---------------------------------------------------------------------------------------------
+
+    def detect_through(self, last: date) -> list[Alert]:
+        """Run the daily detectors for each day after :attr:`detected_through` up to ``last``; store the alerts."""
+        done = self.detected_through
+        first = done + timedelta(days=1) if done is not None else last
+        alerts: list[Alert] = []
+        if first <= last:
+            activity = self._counts().build(last - timedelta(days=self.lookback_days), last)
+            day = first
+            while day <= last:
+                for detector in self.detectors:
+                    alerts.extend(detector.detect(activity, day))
+                day += timedelta(days=1)
+            self.state.set_meta("detected_through", last.isoformat())
+        alerts.extend(self._policy_checkpoints(last))
+        self.findings.put_alerts(alerts)
+        return alerts
+
+    def catch_up_policies(self) -> list[Alert]:
+        """Evaluate the checkpoints of policies declared after the days they fall on (call at the start of a run)."""
+        done = self.detected_through
+        if done is None:
+            return []
+        alerts = self._policy_checkpoints(done)
+        self.findings.put_alerts(alerts)
+        return alerts
+
+    def _policy_checkpoints(self, last: date) -> list[Alert]:
+        alerts: list[Alert] = []
+        for policy in self.findings.policies():
+            since = self.findings.evaluated_through(policy.name) or policy.date - timedelta(days=1)
+            if since >= last:
+                continue
+            detector = make_detector("policy_effect", policies=[policy], **self.policy_options)
+            for day in _checkpoint_days(policy, detector, since, last):
+                pre_weeks = int(getattr(detector, "pre_weeks", 26))
+                activity = self._counts().build(policy.date - timedelta(weeks=pre_weeks), day)
+                alerts.extend(detector.detect(activity, day))
+            self.findings.set_evaluated_through(policy.name, last)
+        return alerts
+
+
+def _checkpoint_days(policy: Policy, detector: Detector, after: date, last: date) -> list[date]:
+    """The policy detector's checkpoint days in ``(after, last]`` (the last day of each checkpoint week)."""
+    weeks = getattr(detector, "checkpoints", ())
+    days = [policy.date + timedelta(days=7 * w - 1) for w in weeks]
+    return [d for d in days if after < d <= last]
