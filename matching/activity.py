@@ -126,8 +126,9 @@ class ActivityBuilder:
         self._themes: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
         self._kinds: dict[str, str] = {}
 
-    def add(self, cluster_id: int | None, record: ActivityRecord) -> None:
-        """Count one signal of ``cluster_id`` (``None`` or negative: unclustered) on its event-time day."""
+    def add(self, cluster_id: int | None, record: ActivityRecord, *, counted: bool = False) -> None:
+        """Count one signal of ``cluster_id`` (``None`` or negative: unclustered) on its event-time day
+        (``counted``: it was counted before as unclustered, see :meth:`add_count`)."""
         self.add_count(
             event_day(record.observed_at),
             1,
@@ -138,6 +139,7 @@ class ActivityBuilder:
             province=record.province,
             themes=tuple(record.themes or ()),
             policy_refs=tuple(ref_key(ref) for ref in getattr(record, "policy_refs", None) or ()),
+            counted=counted,
         )
 
     def add_count(
@@ -152,16 +154,22 @@ class ActivityBuilder:
         province: str | None = None,
         themes: Sequence[str] = (),
         policy_refs: Sequence[str] = (),
+        counted: bool = False,
     ) -> None:
-        """Count ``n`` signals with the same attributes at once (aggregated sources and synthetic streams)."""
+        """Count ``n`` signals with the same attributes at once (aggregated sources and synthetic streams).
+
+        ``counted``: the signals were counted before while unclustered and now joined ``cluster_id``; only the
+        cluster's counts change, not the totals.
+        """
         if n < 0:
             raise InvalidInputError("a count must not be negative")
         if n == 0:
             return
-        self._total[day] += n
-        self._kinds.setdefault(organisation, organisation_kind)
-        for theme in themes:
-            self._themes[theme][day] += n
+        if not counted:
+            self._total[day] += n
+            self._kinds.setdefault(organisation, organisation_kind)
+            for theme in themes:
+                self._themes[theme][day] += n
         if cluster_id is None or cluster_id < 0:
             return
         self._cluster[cluster_id][day] += n

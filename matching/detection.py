@@ -83,6 +83,12 @@ class Detection:
             for cluster_id, record in pairs:
                 self._builder.add(cluster_id, record)
 
+    def joined(self, pairs: Iterable[tuple[int, ActivityRecord]]) -> None:
+        """Unclustered signals (already counted) joined new clusters: move them into those clusters' counts."""
+        if self._builder is not None:
+            for cluster_id, record in pairs:
+                self._builder.add(cluster_id, record, counted=True)
+
     def invalidate(self) -> None:
         """Forget the running counts (after a re-clustering moved members); they are rebuilt when next needed."""
         self._builder = None

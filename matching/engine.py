@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -38,6 +39,7 @@ import numpy as np
 
 from governance.errors import HartslagError, InvalidInputError, NotFoundError
 from matching.activity import AMSTERDAM
+from matching.cleaning import Cleaner
 from matching.clusters import Clusterer, assign_to_centroids, centroids_of
 from matching.detection import Detection
 from matching.embedder import Embedder, Matrix
@@ -67,6 +69,7 @@ class MatchingEngine:
         themes: ThemeAssigner | None = None,
         index: VectorIndex | None = None,
         detection: Detection | None = None,
+        cleaner: Cleaner | None = None,
         fingerprint: str = "",
     ) -> None:
         self.state = state
@@ -77,6 +80,7 @@ class MatchingEngine:
         self.themes = themes
         self.index = index
         self.detection = detection
+        self.cleaner = cleaner
         stored = state.get_meta("fingerprint")
         if stored is not None and stored != fingerprint:
             raise InvalidInputError(
@@ -113,6 +117,8 @@ class MatchingEngine:
         report = RunReport(watermark=watermark)
         if not fresh:
             return report
+        if self.cleaner is not None:  # embed and label the topic, not the channel's wrapping
+            fresh = [replace(r, text=self.cleaner.clean(r.text)) for r in fresh]
         vectors = np.ascontiguousarray(self.embedder.embed([r.text for r in fresh]), dtype=np.float32)
         if vectors.shape != (len(fresh), self.embedder.dimension):
             raise HartslagError(f"the embedder returned shape {vectors.shape}", code="embedder-output-mismatch")
@@ -188,7 +194,8 @@ class MatchingEngine:
             raise NotFoundError("matching runs without a vector index", code="vector-index-missing")
         if len(self.index) == 0:
             return []
-        query = np.ascontiguousarray(self.embedder.embed([text]), dtype=np.float32)
+        cleaned = self.cleaner.clean(text) if self.cleaner is not None else text
+        query = np.ascontiguousarray(self.embedder.embed([cleaned]), dtype=np.float32)
         scores, ids = self.index.search(query, k)
         return [(int(i), float(s)) for i, s in zip(ids[0].tolist(), scores[0].tolist(), strict=True) if i >= 0]
 
@@ -325,7 +332,8 @@ class MatchingEngine:
         report.created += len(ids)
         self._load_centroids()
         if self.detection is not None:
-            self.detection.invalidate()
+            promoted = seqs[dense_labels >= 0].tolist()
+            self.detection.joined((cid, facts) for cid, facts in self.state.facts_of(promoted) if cid is not None)
 
     # --- helpers -----------------------------------------------------------------------------------------------
 

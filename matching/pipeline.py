@@ -33,6 +33,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from governance.errors import InvalidInputError
+from matching.cleaning import make_cleaner
 from matching.clusters import AgglomerativeClusterer, Clusterer
 from matching.detection import DAILY_DETECTORS, Detection
 from matching.embedder import DEFAULT_EMBEDDER, Embedder, make_embedder
@@ -140,6 +141,7 @@ class MatchingConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    cleaner: StepConfig | None = StepConfig(name="channel-nl")
     embedder: StepConfig = StepConfig(name=DEFAULT_EMBEDDER)
     cache_embeddings: bool = True
     index: StepConfig | None = StepConfig(name=DEFAULT_INDEX)
@@ -226,6 +228,7 @@ def build_engine(
         themes=themes,
         index=index,
         detection=config.detection.detection(state, advance) if config.detection is not None else None,
+        cleaner=make_cleaner(config.cleaner.name, **config.cleaner.options) if config.cleaner is not None else None,
         fingerprint=config.fingerprint(chosen.name),
     )
     engine.restore_index(root / INDEX_FILENAME)

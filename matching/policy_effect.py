@@ -67,8 +67,8 @@ def segmented_regression(
     y = counts[lo:hi].reshape(-1, block).sum(axis=1).astype(np.float64)
     e = exposure[lo:hi].reshape(-1, block).sum(axis=1).astype(np.float64)
     keep = e > 0
-    if y[keep].sum() < 20:
-        return None
+    if y[keep].sum() < 20 or y[:before][keep[:before]].sum() < 3:
+        return None  # too thin, or no level before the date to change from (a new topic is not an effect size)
     t = np.arange(-before, after, dtype=np.float64)
     post = (t >= 0).astype(np.float64)
     columns = [np.ones_like(t), t, post, t * post]
@@ -86,9 +86,15 @@ def segmented_regression(
     params = np.asarray(hac.params)
     z = float(stats.norm.ppf(0.975))
 
+    if not (np.all(np.isfinite(params)) and np.all(np.isfinite(se)) and np.all(se > 0)):
+        return None
+
+    def grow(value: float) -> float:
+        return math.expm1(min(value, 50.0))  # e^50: beyond any real change; keeps a degenerate fit finite
+
     def change(k: int) -> tuple[float, tuple[float, float], float]:
         p_value = float(2 * stats.norm.sf(abs(params[k]) / se[k]))
-        return math.expm1(params[k]), (math.expm1(params[k] - z * se[k]), math.expm1(params[k] + z * se[k])), p_value
+        return grow(params[k]), (grow(params[k] - z * se[k]), grow(params[k] + z * se[k])), p_value
 
     level, level_ci, level_p = change(2)
     trend, trend_ci, trend_p = change(3)

@@ -259,13 +259,16 @@ class MatchingState:
         """
         low = to_micros(start) if start is not None else -(2**63)
         high = to_micros(end) if end is not None else 2**63 - 1
+        yield from self._facts("observed_us >= ? AND observed_us < ?", (low, high))
+
+    def _facts(self, where: str, args: tuple[int, ...]) -> list[tuple[int | None, SignalFacts]]:
         with self._lock:
             rows = self._db.execute(
                 "SELECT cluster_id, seq, id, agency, organisation_kind, municipality, province, observed_us, kind,"
-                " themes, assigned_themes, policy_refs FROM signals WHERE observed_us >= ? AND observed_us < ?"
-                " ORDER BY seq",
-                (low, high),
+                f" themes, assigned_themes, policy_refs FROM signals WHERE {where} ORDER BY seq",
+                args,
             ).fetchall()
+        out: list[tuple[int | None, SignalFacts]] = []
         for row in rows:
             own = tuple(str(t) for t in json.loads(row[9]))
             themes = own if own else tuple(str(t) for t, _ in json.loads(row[10]))
@@ -274,7 +277,17 @@ class MatchingState:
                 municipality=row[5], province=row[6], observed_at=from_micros(row[7]), kind=str(row[8]), themes=themes,
                 policy_refs=tuple(str(r) for r in json.loads(row[11])),
             )  # fmt: skip
-            yield (None if row[0] is None else int(row[0])), facts
+            out.append(((None if row[0] is None else int(row[0])), facts))
+        return out
+
+    def facts_of(self, seqs: Sequence[int]) -> list[tuple[int | None, SignalFacts]]:
+        """``(cluster id, facts)`` of these signals, in ``seq`` order."""
+        wanted = sorted(set(int(s) for s in seqs))
+        out: list[tuple[int | None, SignalFacts]] = []
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            out.extend(self._facts(f"seq IN ({','.join('?' * len(chunk))})", tuple(chunk)))
+        return out
 
     def cluster_stats(self, ids: Sequence[int]) -> dict[int, tuple[int, datetime, datetime]]:
         """(size, first seen, last seen) over all members, per cluster id that has members."""

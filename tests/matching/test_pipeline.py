@@ -25,6 +25,7 @@ from matching.pipeline import (
     StepConfig,
     UnknownStepError,
     build_engine,
+    load_config,
     make_clusterer,
     make_labeller,
     make_theme_assigner,
@@ -96,3 +97,13 @@ def test_importing_the_pipeline_loads_no_heavy_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_settings_example_in_the_guide_is_valid(tmp_path: Path) -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "matching.md").read_text(encoding="utf-8")
+    example = guide.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "matching.toml"
+    path.write_text(example, encoding="utf-8")
+    config = load_config(path)
+    assert config.schedule.window_epochs == 8 and config.detection is not None
+    assert config.detection.lateness_hours == 24 and config.clusterer.options == {"distance_threshold": 0.75}
