@@ -163,3 +163,35 @@ def docs_command(
 
     for path in write_reference(out):
         Console(highlight=False).print(f"wrote {path}")
+
+
+@schema_app.command("compat")
+def compat_command(
+    files: Annotated[
+        list[Path], typer.Argument(help="OLD.json [OLD2.json …] NEW.json: the old version(s), oldest first, then NEW.")
+    ],
+    level: Annotated[
+        str,
+        typer.Option(
+            "--level",
+            help="BACKWARD (NEW reads old data), FORWARD (old readers read new data), FULL (both); add _TRANSITIVE "
+            "to check NEW against every old file given.",
+        ),
+    ] = "BACKWARD",
+) -> None:
+    """Check that the new schema (the last file) is compatible with the old one(s); the changes go out as JSON.
+
+    Exit 0 when compatible, 1 when not, 2 on bad input. Follows Confluent Schema Registry's levels.
+    """
+    from governance.compat import check_files, parse_level
+
+    try:
+        report = check_files(files, parse_level(level))
+    except HartslagError as exc:
+        raise fail(exc.message) from None
+    sys.stdout.write(json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n")
+    breaking = sum(1 for finding in report.findings if finding.breaking(report.level))
+    if breaking:
+        _err.print(f"[red]not {report.level.value} compatible[/]: {breaking} breaking change(s)")
+        raise typer.Exit(1)
+    _err.print(f"[green]{report.level.value} compatible[/] ({len(report.findings)} change(s), none breaking)")
