@@ -195,3 +195,121 @@ def compat_command(
         _err.print(f"[red]not {report.level.value} compatible[/]: {breaking} breaking change(s)")
         raise typer.Exit(1)
     _err.print(f"[green]{report.level.value} compatible[/] ({len(report.findings)} change(s), none breaking)")
+
+
+# the audit log ---------------------------------------------------------------------------------------------------
+audit_app = typer.Typer(help="The tamper-evident audit log of a hub's data folder.", no_args_is_help=True)
+governance_app.add_typer(audit_app, name="audit")
+
+AuditDataOption = Annotated[Path, typer.Option("--data", envvar="HARTSLAG_DATA", help="The hub's data folder.")]
+
+
+def _audit_log(data: Path) -> Any:
+    """The existing audit log of ``data`` (exit 2 when there is none)."""
+    from governance.audit import AuditLog
+
+    try:
+        return AuditLog.in_folder(data, create=False)
+    except HartslagError as exc:
+        raise fail(exc.message) from None
+
+
+@audit_app.command("verify")
+def audit_verify_command(
+    data: AuditDataOption,
+    public_key: Annotated[
+        Path | None,
+        typer.Option("--public-key", help="The hub's published public JWK (set): check against it, not the key file."),
+    ] = None,
+    published: Annotated[
+        list[Path] | None,
+        typer.Option("--checkpoint", help="A checkpoint published earlier (its JWS or JSON); repeatable."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine output on standard output.")] = False,
+) -> None:
+    """Recompute the hash chain and check every checkpoint. Exit 0 intact, 1 tampered (the first bad entry is
+    named), 2 bad input."""
+    from governance.audit_checkpoint import published_jws
+    from governance.audit_verify import verify_log
+    from governance.hub_key import load_public_jwk, public_key_from_jwk
+
+    log = _audit_log(data)
+    try:
+        key = public_key_from_jwk(load_public_jwk(public_key)) if public_key is not None else None
+        tokens = [published_jws(path.read_text(encoding="utf-8")) for path in published or []]
+        report = verify_log(log, key, tokens)
+    except HartslagError as exc:
+        raise fail(exc.message) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(f"cannot read a checkpoint file ({type(exc).__name__})") from None
+    finally:
+        log.close()
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2))
+    if report.intact:
+        extra = f", {report.published} published checkpoint(s)" if report.published else ""
+        summary = f"intact: {report.entries} entries, {report.checkpoints} checkpoints{extra}"
+        (_err if as_json else Console(highlight=False)).print(f"[green]{summary}[/]", soft_wrap=True)
+        return
+    more = len(report.problems) - 1
+    _err.print(
+        f"[bold red]tampered:[/] {escape(report.problems[0].message)}"
+        + (f" (and {more} more problem(s); --json lists them)" if more else ""),
+        soft_wrap=True,
+    )
+    raise typer.Exit(1)
+
+
+@audit_app.command("show")
+def audit_show_command(
+    data: AuditDataOption,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show the newest N entries.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine output on standard output.")] = False,
+) -> None:
+    """The newest entries of the audit log, oldest first."""
+    log = _audit_log(data)
+    try:
+        entries = log.latest(limit)
+    except HartslagError as exc:
+        raise fail(exc.message) from None
+    finally:
+        log.close()
+    if as_json:
+        print(json.dumps([entry.as_dict() for entry in entries], indent=2, ensure_ascii=False))
+        return
+    table = Table()
+    for title in ("seq", "tijd (UTC)", "actor", "actie", "onderwerp", "details", "hash"):
+        table.add_column(title, overflow="fold")  # long values wrap instead of being cut off
+    for entry in entries:
+        details = json.dumps(entry.details, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        cells = (str(entry.seq), entry.at, entry.actor, entry.action, entry.subject, details, entry.hash[:12])
+        table.add_row(*map(escape, cells))
+    Console().print(table)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint_command(data: AuditDataOption) -> None:
+    """Sign a checkpoint of the log as it is now with the hub key and print it (JSON) for publication."""
+    log = _audit_log(data)
+    try:
+        checkpoint = log.checkpoint()
+    except HartslagError as exc:
+        raise fail(exc.message) from None
+    finally:
+        log.close()
+    print(json.dumps(checkpoint.as_dict(), indent=2))
+    _err.print(f"checkpoint {checkpoint.id}: {checkpoint.size} entries, head {checkpoint.head[:12]}…")
+
+
+@audit_app.command("key")
+def audit_key_command(data: AuditDataOption) -> None:
+    """Print the hub's public JWK set (the key that signs checkpoints; made on first use) for publication."""
+    from governance.hub_key import hub_key_path, load_or_create_hub_key
+
+    if not data.is_dir():
+        raise fail(f"no data folder {data}")
+    try:
+        key = load_or_create_hub_key(hub_key_path(data))
+    except HartslagError as exc:
+        raise fail(exc.message) from None
+    print(json.dumps(key.jwks(), indent=2))

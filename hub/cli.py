@@ -55,10 +55,12 @@ ActorOption = Annotated[str, typer.Option("--actor", envvar="USER", help="Who ma
 
 
 def _registry(data: Path) -> Registry:
+    """The registry of a data folder, recording every change in the folder's audit log."""
+    from governance.audit import AuditLog
     from hub.registry import Registry
     from hub.storage import open_storage
 
-    return Registry(open_storage(data))
+    return _run(lambda: Registry(open_storage(data), audit=AuditLog.in_folder(data)))
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -203,18 +205,28 @@ def import_signals(
     actor: ActorOption = "operator",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """A trusted operator's bulk import (backfill, demo data): scrubbed again, validated, recorded as an import."""
+    """A trusted operator's bulk import (backfill, demo data): scrubbed again, validated, recorded as an import.
+
+    The audit log gets one ``signals.imported`` entry with the counts and the file's SHA-256 (never a text).
+    """
+    import hashlib
     import json
     from functools import partial
 
     from connectors.anonymiser import Anonymiser
+    from governance.audit import AuditLog
     from hub.ingest import Ingest
     from hub.storage import open_storage
 
     if not file.is_file():
         raise _fail(f"{file}: no such file")
+    raw = file.read_bytes()
+    try:
+        content = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _fail(f"{file}: not UTF-8 text") from None
     signals: list[dict[str, Any]] = []
-    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(content.splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -227,16 +239,33 @@ def import_signals(
         return anonymiser.scrub(text).text
 
     ingest = Ingest(open_storage(data), "import")
+    audit = _run(lambda: AuditLog.in_folder(data))
     total = {"accepted": 0, "duplicate": 0, "rejected": 0}
     reasons: dict[str, int] = {}
-    for start in range(0, len(signals), 1000):
-        part = signals[start : start + 1000]
-        receipt = _run(partial(ingest.import_signals, agency, part, actor, file.name, scrub))
-        total["accepted"] += receipt.accepted
-        total["duplicate"] += receipt.duplicate
-        total["rejected"] += len(receipt.rejected)
-        for rejection in receipt.rejected:
-            reasons[rejection.reason] = reasons.get(rejection.reason, 0) + 1
+    batches: list[str] = []
+    try:
+        for start in range(0, len(signals), 1000):
+            part = signals[start : start + 1000]
+            receipt = _run(partial(ingest.import_signals, agency, part, actor, file.name, scrub))
+            batches.append(receipt.batch_id)
+            total["accepted"] += receipt.accepted
+            total["duplicate"] += receipt.duplicate
+            total["rejected"] += len(receipt.rejected)
+            for rejection in receipt.rejected:
+                reasons[rejection.reason] = reasons.get(rejection.reason, 0) + 1
+    finally:
+        # Also after a failing part: what the earlier parts stored was imported and must be on record.
+        if batches:
+            details = {
+                "file_sha256": hashlib.sha256(raw).hexdigest(),
+                "signals": len(signals),
+                **total,
+                "reasons": reasons,
+                "batches": batches,
+                "complete": len(batches) * 1000 >= len(signals),
+            }
+            _run(lambda: audit.record(actor, "signals.imported", agency, details))
+        audit.close()
     if as_json:
         typer.echo(json.dumps({**total, "reasons": reasons}))
     else:

@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The agency registry: who may deliver, with which keys. Every change is recorded with who, when and what.
 
-Used by the CLI (``hartslag hub agency …``), the admin API and the ingest path's key lookup.
+Used by the CLI (``hartslag hub agency …``), the admin API and the ingest path's key lookup. Each change is stored
+first and then appended to the audit log (an :class:`governance.audit.AuditSink`) as ``agency.added``,
+``agency.suspended``, ``agency.resumed``, ``key.added``, ``key.retired`` or ``key.revoked``; should that append fail,
+the error surfaces (the change itself stays stored, and is in the registry's own history).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.keys import jwk_thumbprint, public_key_from_jwk
+from governance.audit import AuditSink
 from governance.errors import HartslagError, InvalidInputError, NotFoundError
 from governance.standard import codelist_codes
 from hub.records import Agency, AgencyKey, AgencyStatus, KeyStatus, RegistryChange
@@ -49,14 +53,28 @@ def _kind_of_code(code: str) -> str | None:
 
 
 class Registry:
-    """Agencies and their keys on top of a :class:`hub.storage.Storage`."""
+    """Agencies and their keys on top of a :class:`hub.storage.Storage`; changes go to ``audit`` when given (the
+    hub's services and CLI give the data folder's audit log)."""
 
-    def __init__(self, storage: Storage, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        audit: AuditSink | None = None,
+    ) -> None:
         self.storage = storage
         self.clock = clock
+        self.audit = audit
 
     def _change(self, event: str, agency: str, actor: str, **details: Any) -> RegistryChange:
         return RegistryChange(event=event, agency=agency, actor=actor, at=self.clock(), details=details)
+
+    def _audit(self, *changes: RegistryChange) -> None:
+        """Append stored changes to the audit log: ``key_revoked`` becomes the action ``key.revoked``."""
+        if self.audit is None:
+            return
+        for change in changes:
+            self.audit.record(change.actor, change.event.replace("_", ".", 1), change.agency, change.details)
 
     def agency(self, code: str) -> Agency:
         """The registered agency ``code``, or :class:`UnknownAgencyError`."""
@@ -79,7 +97,9 @@ class Registry:
         keys = self._parse_jwks(code, jwks)
         agency = Agency(code, name, kind, AgencyStatus.ACTIVE, self.clock())
         changes = [(key, self._change("key_added", code, actor, kid=key.kid)) for key in keys]
-        self.storage.add_agency(agency, self._change("agency_added", code, actor, name=name, kind=kind), changes)
+        added = self._change("agency_added", code, actor, name=name, kind=kind)
+        self.storage.add_agency(agency, added, changes)
+        self._audit(added, *(change for _, change in changes))
         return agency
 
     def add_keys(
@@ -89,7 +109,9 @@ class Registry:
         self.agency(code)
         keys = self._parse_jwks(code, jwks, not_before)
         for key in keys:
-            self.storage.add_key(key, self._change("key_added", code, actor, kid=key.kid))
+            change = self._change("key_added", code, actor, kid=key.kid)
+            self.storage.add_key(key, change)
+            self._audit(change)
         return keys
 
     def _key_of(self, code: str, kid: str) -> AgencyKey:
@@ -104,7 +126,9 @@ class Registry:
         key = self._key_of(code, kid)
         if key.status is KeyStatus.REVOKED:
             raise InvalidKeyError(f"key '{kid}' is revoked and cannot be retired")
-        self.storage.set_key_status(kid, KeyStatus.RETIRING, None, self._change("key_retired", code, actor, kid=kid))
+        change = self._change("key_retired", code, actor, kid=kid)
+        self.storage.set_key_status(kid, KeyStatus.RETIRING, None, change)
+        self._audit(change)
 
     def revoke_key(self, code: str, kid: str, actor: str) -> None:
         """Revoke a key: every batch signed with it is refused from this moment on (revoking again changes nothing)."""
@@ -113,16 +137,21 @@ class Registry:
         now = self.clock()
         change = self._change("key_revoked", code, actor, kid=kid)
         self.storage.set_key_status(kid, KeyStatus.REVOKED, now, change)
+        self._audit(change)
 
     def suspend(self, code: str, actor: str) -> None:
         """Refuse every batch of the agency until it is resumed."""
         self.agency(code)
-        self.storage.set_agency_status(code, AgencyStatus.SUSPENDED, self._change("agency_suspended", code, actor))
+        change = self._change("agency_suspended", code, actor)
+        self.storage.set_agency_status(code, AgencyStatus.SUSPENDED, change)
+        self._audit(change)
 
     def resume(self, code: str, actor: str) -> None:
         """Accept the agency's batches again."""
         self.agency(code)
-        self.storage.set_agency_status(code, AgencyStatus.ACTIVE, self._change("agency_resumed", code, actor))
+        change = self._change("agency_resumed", code, actor)
+        self.storage.set_agency_status(code, AgencyStatus.ACTIVE, change)
+        self._audit(change)
 
     def _parse_jwks(self, code: str, jwks: dict[str, Any], not_before: datetime | None = None) -> list[AgencyKey]:
         entries = jwks.get("keys") if isinstance(jwks, dict) else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from governance.audit import AuditLog
 from hub.bus import EventBus
 from hub.ingest import Ingest
 from hub.metrics import Metrics
@@ -18,7 +19,7 @@ __all__ = ["HubServices"]
 
 @dataclass
 class HubServices:
-    """Storage, registry, ingest path, event bus, rate limiter and metrics of one hub."""
+    """Storage, registry, ingest path, event bus, rate limiter, metrics and audit log of one hub."""
 
     settings: Settings
     storage: Storage
@@ -27,16 +28,19 @@ class HubServices:
     bus: EventBus
     limiter: RateLimiter
     metrics: Metrics
+    audit: AuditLog
 
     @classmethod
     def build(cls, settings: Settings) -> HubServices:
-        """Open the storage under ``settings.data`` and wire everything to it."""
+        """Open the storage and the audit log under ``settings.data`` and wire everything to them."""
         storage = open_storage(settings.data)
+        audit = AuditLog.in_folder(settings.data)
         bus = EventBus()
         limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
         ingest = Ingest(storage, settings.hub_id, bus=bus, limiter=limiter, max_signals=settings.max_signals)
-        return cls(settings, storage, Registry(storage), ingest, bus, limiter, Metrics())
+        return cls(settings, storage, Registry(storage, audit=audit), ingest, bus, limiter, Metrics(), audit)
 
     def close(self) -> None:
-        """Release the storage."""
+        """Release the storage and the audit log."""
         self.storage.close()
+        self.audit.close()

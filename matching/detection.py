@@ -8,8 +8,12 @@ the detectors run for every day not yet detected up to ``D - 1``, on the counts 
 stream. Because that point is a function of the records in ``seq`` order only, replaying last year week by week
 raises the same alerts on the same days as living through it, and each run only detects the new days.
 
-Daily detectors (``cross_org``, ``emerging``) see the last ``lookback_days`` days. The policy-effect detector runs
-only on its checkpoint days, over the half year before the policy date up to that day. A policy declared after some
+Daily detectors (``cross_org``, ``emerging``) see the last ``lookback_days`` days. One alert is raised per episode:
+a cluster that qualified on any of the ``cooldown`` days before (as seen then, stored with the findings) stays
+quiet, so members moved by a later re-clustering never make an earlier day qualify in hindsight.
+
+The policy-effect detector runs only on its checkpoint days, over the half year before the policy date up to that
+day. A policy declared after some
 of its checkpoints passed is evaluated for them on the next run, on the counts of that moment.
 """
 
@@ -48,7 +52,15 @@ class Detection:
         self.state = state
         self.findings = Findings(state)
         chosen = DAILY_DETECTORS if detectors is None else detectors
-        self.detectors: list[Detector] = [make_detector(name, **dict(opts)) for name, opts in sorted(chosen.items())]
+        # The detectors' own cooldown recomputes earlier days on today's counts; after a re-clustering moved members,
+        # an earlier day may qualify in hindsight although nothing was raised then, and the real alert would be
+        # swallowed. Here every qualifying day is reported (cooldown 0) and episodes are tracked on what was seen.
+        self.cooldowns: dict[str, int] = {}
+        self.detectors: list[Detector] = []
+        for name, opts in sorted(chosen.items()):
+            options = dict(opts)
+            self.cooldowns[name] = int(options.pop("cooldown", 7))
+            self.detectors.append(make_detector(name, cooldown=0, **options))
         self.policy_options = dict(policy_options or {})
         self.lateness = lateness
         self.advance_after = advance_after
@@ -113,7 +125,10 @@ class Detection:
             day = first
             while day <= last:
                 for detector in self.detectors:
-                    alerts.extend(detector.detect(activity, day))
+                    cooldown = self.cooldowns.get(detector.kind, 7)
+                    for alert in detector.detect(activity, day):
+                        if self.findings.open_episode(alert.kind, alert.cluster_id, day, cooldown):
+                            alerts.append(alert)
                 day += timedelta(days=1)
             self.state.set_meta("detected_through", last.isoformat())
         alerts.extend(self._policy_checkpoints(last))

@@ -32,6 +32,12 @@ CREATE TABLE IF NOT EXISTS alerts (
     PRIMARY KEY (kind, cluster_id, detected_on)
 );
 CREATE INDEX IF NOT EXISTS alerts_cluster ON alerts (cluster_id);
+CREATE TABLE IF NOT EXISTS episodes (
+    kind        TEXT    NOT NULL,
+    cluster_id  INTEGER NOT NULL,
+    last_day    TEXT    NOT NULL,
+    PRIMARY KEY (kind, cluster_id)
+);
 CREATE TABLE IF NOT EXISTS policies (
     name               TEXT PRIMARY KEY,
     effective          TEXT NOT NULL,
@@ -83,6 +89,21 @@ class Findings:
         """Remember that the checkpoints of policy ``name`` were evaluated up to ``day``."""
         with self.state.connection() as db:
             db.execute("UPDATE policies SET evaluated_through = ? WHERE name = ?", (day.isoformat(), name))
+
+    # --- episodes ----------------------------------------------------------------------------------------------
+
+    def open_episode(self, kind: str, cluster_id: int, day: date, cooldown: int) -> bool:
+        """Note that ``cluster_id`` qualified for ``kind`` on ``day``; True when this starts a new episode (no
+        qualifying day of the same kind in the ``cooldown`` days before), i.e. when an alert should be raised."""
+        with self.state.connection() as db:
+            row = db.execute(
+                "SELECT last_day FROM episodes WHERE kind = ? AND cluster_id = ?", (kind, cluster_id)
+            ).fetchone()
+            db.execute(
+                "INSERT OR REPLACE INTO episodes (kind, cluster_id, last_day) VALUES (?, ?, ?)",
+                (kind, cluster_id, day.isoformat()),
+            )
+        return row is None or (day - date.fromisoformat(row[0])).days > cooldown
 
     # --- alerts ------------------------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ signals: per organisation, municipality and province, the excess is the observed
 value's usual share of the expected count. Values with a real excess (at least ``min_excess`` signals,
 ``min_share`` of the whole excess, and unlikely as noise: upper tail below ``alpha``) are the carriers. Then:
 
-- ``lokaal``: one organisation carries it, or one municipality holds nearly all of it (``local_share``);
+- ``lokaal``: one organisation, or one municipality, carries nearly all of it (``local_share``);
 - ``landelijk``: several organisations in several provinces, or with a national agency among them;
 - ``regionaal``: several organisations within one province.
 
@@ -81,9 +81,9 @@ def carriers(
     first: date,
     last: date,
     history: int = 84,
-    min_excess: float = 3.0,
+    min_excess: float = 2.0,
     min_share: float = 0.1,
-    alpha: float = 0.01,
+    alpha: float = 0.05,
 ) -> dict[str, float]:
     """Values of dimension ``by`` carrying the excess of ``first..last`` over their usual share, with their excess.
 
@@ -124,8 +124,8 @@ def surge_scope(
     provinces = carriers(activity, cluster, "province", first, last, history)
     kinds = Counter(activity.organisation_kinds.get(org, "other") for org in orgs)
     org_excess = sum(orgs.values())
-    top_muni = max(munis.values(), default=0.0)
-    if len(orgs) <= 1 or (org_excess > 0 and top_muni >= local_share * org_excess):
+    top = max(max(munis.values(), default=0.0), max(orgs.values(), default=0.0))
+    if len(orgs) <= 1 or (org_excess > 0 and top >= local_share * org_excess):
         level = "lokaal"
     elif len(provinces) > 1 or kinds.get("national_agency", 0) > 0:
         level = "landelijk"

@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Scenario benchmark: how well matching finds the planted patterns of generated years, and how long it takes.
+
+For each seed: generate a year (``hartslag.demo.scenario.generate``), import it into a fresh hub data folder the
+operator's way, run the real matching pipeline with the default model, and score the alerts against what was
+planted (``hartslag.demo.evaluation.score``): cross-organisation recall within two days of onset, precision of
+``cross_org`` alerts (seasonal rises reported apart), detection delay, and whether the local festival was ever
+called national. Prints the machine and date with every run (results go to docs/benchmarks.md).
+
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/scenario.py --scale 0.5 --seeds 7 8 9
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.append(str(Path(__file__).resolve().parent))
+from machine_info import machine_info
+
+from hartslag.demo.evaluation import load_into_hub, match, score
+from hartslag.demo.scenario import generate
+
+
+def run_seed(seed: int, scale: float, days: int) -> dict[str, Any]:
+    """One generated year, imported, matched and scored."""
+    started = time.perf_counter()
+    scenario = generate(seed=seed, scale=scale, days=days)
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder) / "data"
+        imported = load_into_hub(scenario, data)
+        loaded = time.perf_counter()
+        match(scenario, data)
+        matched = time.perf_counter()
+        result = score(scenario, data).as_dict()
+    result.update(
+        seed=seed,
+        signals=len(scenario.signals),
+        imported=imported,
+        import_seconds=round(loaded - started, 1),
+        matching_seconds=round(matched - loaded, 1),
+        signals_per_second=round(imported / max(matched - loaded, 1e-9), 1),
+    )
+    return result
+
+
+def main() -> None:
+    """Run the seeds and print per-seed and pooled figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=0.5)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[7])
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    runs = [run_seed(seed, args.scale, args.days) for seed in args.seeds]
+    planted = [p for r in runs for p in r["patterns"] if p["kind"] == "cross_org"]
+    found = [p for p in planted if p["found_on"] is not None]
+    true = sum(r["true_alerts"] for r in runs)
+    false = sum(r["false_alerts"] for r in runs)
+    pooled = {
+        "cross_org_recall": round(len(found) / len(planted), 3) if planted else None,
+        "cross_org_precision": round(true / (true + false), 3) if true + false else None,
+        "delays_days": sorted(p["delay_days"] for p in found),
+        "seasonal_alerts": sum(r["seasonal_alerts"] for r in runs),
+        "local_called_national": sum(r["local_called_national"] for r in runs),
+    }
+    report = {"machine": machine_info(scale=args.scale, days=args.days), "pooled": pooled, "runs": runs}
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return
+    print(json.dumps(report["machine"]))
+    for run in runs:
+        patterns = ", ".join(f"{p['name']}: {p['delay_days'] if p['found_on'] else '-'}" for p in run["patterns"])
+        print(
+            f"seed {run['seed']}: {run['signals']} signals, matching {run['matching_seconds']} s "
+            f"({run['signals_per_second']}/s); recall {run['recall']}, precision {run['precision']} "
+            f"({run['true_alerts']} true, {run['false_alerts']} false, {run['seasonal_alerts']} seasonal); "
+            f"local called national {run['local_called_national']}; delays {patterns}; alerts {run['alerts_by_kind']}"
+        )
+    print("pooled:", json.dumps(pooled))
+
+
+if __name__ == "__main__":
+    main()
