@@ -20,10 +20,11 @@ of its checkpoints passed is evaluated for them on the next run, on the counts o
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from matching.activity import ActivityBuilder, ActivityRecord, event_day
+from matching.activity import AMSTERDAM, ActivityBuilder, ActivityRecord, event_day
 from matching.detector import Alert, Detector, make_detector
 from matching.findings import Findings
 from matching.policies import Policy
@@ -34,6 +35,7 @@ __all__ = ["DAILY_DETECTORS", "Detection"]
 
 #: Detectors run every day, with options (``policy_effect`` is separate: it needs the declared policies).
 DAILY_DETECTORS: dict[str, dict[str, Any]] = {"cross_org": {}, "emerging": {}}
+_MAX_MEMBER_IDS = 500
 
 
 class Detection:
@@ -128,12 +130,21 @@ class Detection:
                     cooldown = self.cooldowns.get(detector.kind, 7)
                     for alert in detector.detect(activity, day):
                         if self.findings.open_episode(alert.kind, alert.cluster_id, day, cooldown):
-                            alerts.append(alert)
+                            alerts.append(self._with_members(alert))
                 day += timedelta(days=1)
             self.state.set_meta("detected_through", last.isoformat())
         alerts.extend(self._policy_checkpoints(last))
         self.findings.put_alerts(alerts)
         return alerts
+
+    def _with_members(self, alert: Alert) -> Alert:
+        """The alert with the ids of the signals behind it: the cluster's members from its onset through its day, as
+        assigned when it was raised (ids only, no text; for drill-down and for checking what an alert was about)."""
+        onset = date.fromisoformat(str(alert.details.get("onset", alert.detected_at.isoformat())))
+        start = datetime.combine(onset, time(), AMSTERDAM)
+        end = datetime.combine(alert.detected_at + timedelta(days=1), time(), AMSTERDAM)
+        ids = self.state.member_ids_between(alert.cluster_id, start, end, limit=_MAX_MEMBER_IDS)
+        return replace(alert, details={**alert.details, "signal_ids": ids})
 
     def catch_up_policies(self) -> list[Alert]:
         """Evaluate the checkpoints of policies declared after the days they fall on (call at the start of a run)."""

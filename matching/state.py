@@ -238,6 +238,16 @@ class MatchingState:
             )
         return int(cursor.rowcount)
 
+    def member_ids_between(self, cluster_id: int, start: datetime, end: datetime, *, limit: int) -> list[str]:
+        """Signal ids of a cluster's members observed in ``[start, end)``, in ``seq`` order, at most ``limit``."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id FROM signals WHERE cluster_id = ? AND observed_us >= ? AND observed_us < ? ORDER BY seq"
+                " LIMIT ?",
+                (cluster_id, to_micros(start), to_micros(end), limit),
+            ).fetchall()
+        return [str(r[0]) for r in rows]
+
     def members(self, cluster_id: int) -> list[int]:
         """Sequence numbers of a cluster's members, ascending."""
         with self._lock:

@@ -6,13 +6,15 @@ scrubbed and imported week by week, so the hub's order follows event time as it 
 runs the real matching pipeline over it with the scenario's policies declared. :func:`score` compares the alerts
 with the planted patterns:
 
-- a planted pattern's *clusters* are those where most members are its planted signals, or that hold at least a
-  fifth of them;
-- a ``cross_org`` pattern is *found* when a ``cross_org`` alert on one of its clusters is raised between its onset
-  and ``max_delay`` days later; the delay is measured in event-time days;
-- a ``cross_org`` alert is *true* when it falls on a planted cross-organisation pattern's clusters during its
-  surge (up to ``max_delay`` days after its end), *seasonal* when it falls on a seasonal pattern's clusters (the
-  first year of a yearly rhythm is a real rise to the detectors, see docs/matching.md), and *false* otherwise;
+- an alert is *about* a planted pattern when most of the signals behind it (its ``signal_ids``: the cluster's
+  members from the onset to the alert day, as assigned when it was raised) are that pattern's planted signals;
+  cluster ids change as patterns merge and split, the signals do not;
+- a ``cross_org`` pattern is *found* when a ``cross_org`` alert about it is raised between its onset and
+  ``max_delay`` days later; the delay is measured in event-time days; its *clusters* (for the report) are the final
+  clusters where most members are its planted signals, or that hold at least a fifth of them;
+- a ``cross_org`` alert is *true* when it is about a planted cross-organisation pattern during its surge (up to
+  ``max_delay`` days after its end), *seasonal* when it is about a seasonal pattern (the first year of a yearly
+  rhythm is a real rise to the detectors, see docs/matching.md), and *false* otherwise;
 - a local pattern must never be called ``landelijk``.
 """
 
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from hartslag.demo.model import Planted, Scenario
+from matching.detector import Alert
 
 __all__ = ["PatternResult", "ScenarioScore", "load_into_hub", "match", "score"]
 
@@ -157,26 +160,22 @@ def score(scenario: Scenario, data: Path, *, max_delay: int = 2) -> ScenarioScor
         alerts = Findings(state).alerts()
     finally:
         state.close()
-    owners: dict[int, list[Planted]] = {}
     results = []
     for planted in scenario.planted:
         held = Counter(cluster_of[i] for i in planted.signal_ids if cluster_of.get(i) is not None)
         clusters = tuple(sorted(c for c, n in held.items() if n * 2 > sizes[c] or n * 5 >= len(planted.signal_ids)))
-        for cluster in clusters:
-            owners.setdefault(cluster, []).append(planted)
-        on_pattern = [a for a in alerts if a.cluster_id in clusters]
+        on_pattern = [a for a in alerts if _about(a, planted)]
         found = [
             a.detected_at
             for a in on_pattern
             if a.kind == "cross_org" and planted.onset <= a.detected_at <= planted.onset + timedelta(days=max_delay)
         ]
         scopes = tuple(sorted({str(a.details.get("scope")) for a in on_pattern if a.details.get("scope")}))
-        results.append(
-            PatternResult(planted.name, planted.kind, planted.onset, clusters, min(found, default=None), scopes)
-        )
+        first = min(found, default=None)
+        results.append(PatternResult(planted.name, planted.kind, planted.onset, clusters, first, scopes))
     true = seasonal = false = 0
     for alert in (a for a in alerts if a.kind == "cross_org"):
-        verdict = _judge(alert.detected_at, owners.get(alert.cluster_id, []), max_delay)
+        verdict = _judge(alert, scenario.planted, max_delay)
         true += verdict == "true"
         seasonal += verdict == "seasonal"
         false += verdict == "false"
@@ -184,10 +183,19 @@ def score(scenario: Scenario, data: Path, *, max_delay: int = 2) -> ScenarioScor
     return ScenarioScore(tuple(results), true, seasonal, false, local_national, dict(Counter(a.kind for a in alerts)))
 
 
-def _judge(day: date, planted: Sequence[Planted], max_delay: int) -> str:
-    for pattern in planted:
-        if pattern.kind == "cross_org" and pattern.onset <= day <= pattern.end + timedelta(days=max_delay):
+def _about(alert: Alert, planted: Planted) -> bool:
+    """Whether most signals behind ``alert`` (its ``signal_ids``: the cluster's members from onset to the alert
+    day, as assigned when it was raised) are signals ``planted`` added."""
+    ids = alert.details.get("signal_ids") or []
+    return bool(ids) and sum(1 for i in ids if i in planted.signal_ids) * 2 > len(ids)
+
+
+def _judge(alert: Alert, planted: Sequence[Planted], max_delay: int) -> str:
+    about = [p for p in planted if _about(alert, p)]
+    for pattern in about:
+        during = pattern.onset <= alert.detected_at <= pattern.end + timedelta(days=max_delay)
+        if pattern.kind == "cross_org" and during:
             return "true"
-    if any(pattern.kind == "seasonal" for pattern in planted):
+    if any(pattern.kind == "seasonal" for pattern in about):
         return "seasonal"
     return "false"

@@ -100,6 +100,9 @@ def test_a_cross_organisation_surge_is_alerted_within_two_days_and_nothing_else_
     first = ours[0]
     assert ONSET <= first.detected_at <= ONSET + timedelta(days=2)
     assert first.details["scope"] == "landelijk"
+    behind = first.details["signal_ids"]  # the signals behind the alert, as assigned when it was raised
+    surge = {r.id for r in records if any(word in r.text.lower() for word in _SURGE_WORDS)}
+    assert len(behind) >= 15 and sum(i in surge for i in behind) >= 0.9 * len(behind)
     carriers = set(first.details["organisations"])
     assert len(carriers) >= 2 and carriers <= {"GM0363", "GM0599", "UWV", "CJIB"}
     assert len(first.details["organisation_kinds"]) == 2 or len(carriers) >= 3
