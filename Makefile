@@ -22,6 +22,11 @@ setup: $(STAMP)
 test: setup
 	HF_HUB_OFFLINE=1 $(BIN)/pytest -q
 
+# The hub with a year of generated demo signals (never downloaded); HARTSLAG_DATA and HARTSLAG_PORT override the
+# folder (emptied at each start, only when the demo made it) and the port. Keeps serving until Ctrl-C.
+demo: setup
+	HF_HUB_OFFLINE=1 $(BIN)/hartslag demo --data "$${HARTSLAG_DATA:-.demo}" --port "$${HARTSLAG_PORT:-8000}"
+
 check: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -7,6 +7,8 @@ fast and work without the ``hub`` and ``matching`` extras. This module is the on
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from connectors.cli import app as connector_app
@@ -28,6 +30,41 @@ app.add_typer(connector_app, name="connector")
 app.add_typer(hub_app, name="hub")
 register_matching(app, open_hub_source)
 app.add_typer(governance_app, name="governance")
+
+
+@app.command("demo")
+def demo(
+    data: Path = typer.Option(
+        Path(".demo"), "--data", envvar="HARTSLAG_DATA", help="The demo folder; emptied first (only a demo folder)."
+    ),
+    port: int = typer.Option(8000, "--port", envvar="HARTSLAG_PORT", min=1, max=65535, help="The hub's port."),
+    scale: float = typer.Option(1.0, "--scale", help="Multiplies every rate (1.0: about 40,000 signals a year)."),
+    seed: int = typer.Option(7, "--seed", help="The scenario's random seed (the same seed gives the same year)."),
+    days: int = typer.Option(365, "--days", min=1, help="How many days of signals, from 1 January 2025."),
+    headless: bool = typer.Option(False, "--headless", "--no-serve", help="Stop after the summary (for tests)."),
+) -> None:
+    """The demo: a year of signals from 14 organisations travels the real path to a hub that finds the patterns.
+
+    Generates the data (nothing is downloaded), starts the hub with matching on http://127.0.0.1:PORT, lets each
+    organisation's connector read, scrub, sign and deliver its own export over HTTP, waits until matching is done,
+    prints what was found and keeps the hub running until Ctrl-C.
+    """
+    import signal as signals
+
+    from rich.console import Console
+
+    from hartslag.demo.run import DemoOptions, run_demo
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops the demo as Ctrl-C does: the hub is stopped in order
+
+    previous = signals.signal(signals.SIGTERM, interrupt)
+    try:
+        options = DemoOptions(data=data, port=port, scale=scale, seed=seed, days=days, serve=not headless)
+        code = run_demo(options, out=Console(highlight=False), err=Console(stderr=True, highlight=False))
+    finally:
+        signals.signal(signals.SIGTERM, previous)
+    raise typer.Exit(code)
 
 
 def main() -> None:

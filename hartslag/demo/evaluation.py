@@ -2,9 +2,9 @@
 """How well matching finds what a scenario planted: recall, precision and detection delay of its alerts.
 
 :func:`load_into_hub` puts a scenario into a hub data folder the operator's way (agencies registered, signals
-scrubbed and imported week by week, so the hub's order follows event time as it would in life). :func:`match`
-runs the real matching pipeline over it with the scenario's policies declared. :func:`score` compares the alerts
-with the planted patterns:
+scrubbed and imported day by day, every organisation in turn, so the hub's order follows event time as in life).
+:func:`match` runs the real matching pipeline over it with the scenario's policies declared. :func:`score`
+compares the alerts with the planted patterns:
 
 - an alert is *about* a planted pattern when most of the signals behind it (its ``signal_ids``: the cluster's
   members from the onset to the alert day, as assigned when it was raised) are that pattern's planted signals;
@@ -94,7 +94,7 @@ class ScenarioScore:
 
 
 def load_into_hub(scenario: Scenario, data: Path, *, actor: str = "scenario") -> int:
-    """Register the scenario's organisations and import its signals (scrubbed) week by week; returns the count."""
+    """Register the scenario's organisations and import its signals (scrubbed) day by day; returns the count."""
     from connectors.anonymiser import Anonymiser
     from connectors.keys import generate_private_key, public_jwk
     from hub.ingest import Ingest
@@ -111,17 +111,16 @@ def load_into_hub(scenario: Scenario, data: Path, *, actor: str = "scenario") ->
         anonymiser = Anonymiser()
         ingest = Ingest(storage, "import")
         accepted = 0
-        weeks: dict[tuple[int, int], dict[str, list[dict[str, Any]]]] = {}
+        # Day by day, every organisation in turn: signals reach a hub in about event-time order, and matching judges
+        # a day once the stream has moved past it, so an organisation sent a week late would be late to detection.
+        days: dict[str, dict[str, list[dict[str, Any]]]] = {}
         for signal in scenario.signals:
-            week = tuple(date.fromisoformat(signal["observed_at"][:10]).isocalendar()[:2])
             code = signal["source"]["organisation"]
-            weeks.setdefault((week[0], week[1]), {}).setdefault(code, []).append(signal)
-        for week_key in sorted(weeks):
-            for code, signals in sorted(weeks[week_key].items()):
-                for start in range(0, len(signals), 1000):
-                    part = signals[start : start + 1000]
-                    receipt = ingest.import_signals(code, part, actor, "scenario", lambda t: anonymiser.scrub(t).text)
-                    accepted += receipt.accepted
+            days.setdefault(signal["observed_at"][:10], {}).setdefault(code, []).append(signal)
+        for day in sorted(days):
+            for code, signals in sorted(days[day].items()):
+                receipt = ingest.import_signals(code, signals, actor, "scenario", lambda t: anonymiser.scrub(t).text)
+                accepted += receipt.accepted
         return accepted
     finally:
         storage.close()
