@@ -31,13 +31,17 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> ScenarioScore:
 
 
 def test_both_cross_organisation_patterns_are_alerted_as_national(scored: ScenarioScore) -> None:
-    # Issue 6 aims at an alert within 2 days of onset; measured here: 4 and 12 days (docs/benchmarks.md, "Scenario").
+    # Issue 6 aims at an alert within 2 days of onset; measured here: 4 and 9 days (docs/benchmarks.md, "Scenario").
     # This guards what holds today: both are found within two weeks, and called national.
     report = json.dumps(scored.as_dict(), indent=1)
     planted = [p for p in scored.patterns if p.kind == "cross_org"]
     assert len(planted) == 2
     assert all(p.delay is not None and 0 <= p.delay <= MAX_DELAY for p in planted), report
     assert all(p.scopes == ("landelijk",) for p in planted), report
+
+
+def test_cross_organisation_alerts_are_precise(scored: ScenarioScore) -> None:
+    assert scored.precision >= 0.9, json.dumps(scored.as_dict(), indent=1)
 
 
 def test_the_local_festival_is_seen_and_never_called_national(scored: ScenarioScore) -> None:
