@@ -7,15 +7,19 @@ fast and work without the ``hub`` and ``matching`` extras. This module is the on
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from connectors.cli import app as connector_app
 from governance.cli import governance_app, schema_app
 from hub.cli import app as hub_app
-from hub.matching_source import open_hub_source
 from matching.cli import register as register_matching
+
+if TYPE_CHECKING:
+    from matching.records import SignalSource
 
 __all__ = ["app", "main"]
 
@@ -28,7 +32,16 @@ app = typer.Typer(
 app.add_typer(schema_app, name="schema")
 app.add_typer(connector_app, name="connector")
 app.add_typer(hub_app, name="hub")
-register_matching(app, open_hub_source)
+
+
+def _open_hub_source(data: Path) -> AbstractContextManager[SignalSource]:
+    """The hub's signals for matching's commands (imported when used: the agency install has no numpy)."""
+    from hub.matching_source import open_hub_source
+
+    return open_hub_source(data)
+
+
+register_matching(app, _open_hub_source)
 app.add_typer(governance_app, name="governance")
 
 

@@ -124,6 +124,9 @@ def assert_problem(response: Response, status: int, code: str, *, secrets: Seque
     return body
 
 
+_DIGITS_TO_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+
+
 @dataclass
 class Hub:
     """A running hub app with its client, services and the agencies' signing keys."""
@@ -185,7 +188,9 @@ class Hub:
         self._marker += 1
         signals = make_signals(n, seed=self._marker * 1000 + (seed or 0), agency=make_agency(code))
         for index, signal in enumerate(signals):
-            signal["text"] = f"Merkteken-{uuid.uuid4().hex[:12]} stoep {index} bij het plein is kapot."
+            # Letters only: a random run of digits can, rarely, look like a phone number or BSN to the guard.
+            marker = uuid.uuid4().hex[:12].translate(_DIGITS_TO_LETTERS)
+            signal["text"] = f"Merkteken-{marker} stoep {index} bij het plein is kapot."
         return signals
 
     def token(self, n: int = 2, code: str = "GM0363", **sign: Any) -> bytes:
