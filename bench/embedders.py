@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     m, e = report["machine"], report["eval"]
     print(f"eval_nl: {e['texts']} texts, {e['themes']} themes {e['languages']}; speed: {len(sentences)} sentences")
-    print(f"{m['date']}  {m['cpu']} (nproc {m['nproc']}, {m['threads']} threads, load {m['loadavg_1m']}), "
+    print(f"{m['date']}  {m['cpu']} (nproc {m['cores']}, {m['threads']} threads, load {m['loadavg_1m']}), "
           f"Python {m['python']}\n")  # fmt: skip
     print(f"{'candidate':<33}{'kNN acc':>8}{'nl':>7}{'nl-BE':>7}{'en':>7}{'NMI km (sd)':>14}{'NMI agg':>8}"
           f"{'sent/s':>8}{'load s':>8}  kNN vs first (McNemar)")  # fmt: skip
