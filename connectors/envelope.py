@@ -12,7 +12,6 @@ hashed exactly as received (SHA-256) for replay detection; nothing is re-seriali
 
 from __future__ import annotations
 
-import binascii
 import hashlib
 import json
 import time
@@ -23,6 +22,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+import pybase64
 from jwt import api_jws
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm
 
@@ -55,6 +55,7 @@ __all__ = [
     "UnsupportedSchemaVersion",
     "VerifiedBatch",
     "WrongAudience",
+    "b64url_decode",
     "peek_claims",
     "verify_batch",
 ]
@@ -72,7 +73,6 @@ _VERIFIERS: dict[str, OKPAlgorithm | ECAlgorithm] = {
     "ES256": ECAlgorithm(ECAlgorithm.SHA256),
 }
 ALLOWED_ALGORITHMS = frozenset(_VERIFIERS)
-_B64_FROM_URL = bytes.maketrans(b"-_", b"+/")
 
 
 class EnvelopeError(InvalidInputError):
@@ -243,10 +243,20 @@ class VerifiedBatch:
     document: dict[str, Any]
 
 
-def _b64url_decode(segment: bytes, what: str) -> bytes:
+def b64url_decode(segment: bytes, what: str = "segment") -> bytes:
+    """The bytes of one base64url part of a compact JWS (RFC 7515: the URL-safe alphabet, no padding), or
+    :class:`MalformedJWS`.
+
+    Strict: ``+`` and ``/`` (the other alphabet), ``=``, white space and every other byte are refused, and so is a
+    length that no encoding has. pybase64 decodes a 500 KB payload some fifteen times faster than ``binascii`` after
+    translating the alphabet; it would still take ``+`` and ``/`` next to ``-`` and ``_`` (with a deprecation
+    warning) and padding, so those are refused before it sees them.
+    """
+    if b"+" in segment or b"/" in segment or b"=" in segment:
+        raise MalformedJWS(f"the {what} is not base64url")
     try:
-        return binascii.a2b_base64(segment.translate(_B64_FROM_URL) + b"=" * (-len(segment) % 4), strict_mode=True)
-    except binascii.Error as exc:
+        return pybase64.b64decode(segment + b"=" * (-len(segment) % 4), altchars=b"-_", validate=True)
+    except ValueError as exc:  # binascii.Error is a ValueError
         raise MalformedJWS(f"the {what} is not base64url") from exc
 
 
@@ -263,17 +273,19 @@ def _json_object(raw: bytes, what: str, parse: Callable[[bytes], Any] = json.loa
 def _split(token: bytes) -> tuple[bytes, bytes, bytes]:
     if len(token) > MAX_TOKEN_BYTES:
         raise MalformedJWS(f"the token is larger than {MAX_TOKEN_BYTES} bytes")
-    parts = token.split(b".")
+    # Found with memchr rather than split: bytes.split tests every byte of the 500 KB payload in a loop of its own.
+    first = token.find(b".")
+    second = token.find(b".", first + 1) if first > 0 else -1
     # An empty signature is let through here so that "alg": "none" is refused by name, as not allowed.
-    if len(parts) != 3 or not parts[0] or not parts[1] or b"=" in token:
+    if second <= first + 1 or token.find(b".", second + 1) >= 0 or b"=" in token:
         raise MalformedJWS("not a compact JWS (three base64url parts separated by dots)")
-    return parts[0], parts[1], parts[2]
+    return token[:first], token[first + 1 : second], token[second + 1 :]
 
 
 def peek_claims(token: bytes | str) -> dict[str, Any]:
     """The payload's claims WITHOUT verifying anything (for routing and correlation only, e.g. the ``jti``)."""
     raw = token.encode("ascii") if isinstance(token, str) else token
-    return _json_object(_b64url_decode(_split(raw)[1], "payload"), "payload")
+    return _json_object(b64url_decode(_split(raw)[1], "payload"), "payload")
 
 
 def _seconds(now: datetime | float | None) -> float:
@@ -337,7 +349,7 @@ def verify_batch(
     raw = token.encode("ascii") if isinstance(token, str) else bytes(token)
     at = _seconds(now)
     header_b64, payload_b64, signature_b64 = _split(raw)
-    header = _json_object(_b64url_decode(header_b64, "header"), "header")
+    header = _json_object(b64url_decode(header_b64, "header"), "header")
     alg = header.get("alg")
     if not isinstance(alg, str) or alg not in _VERIFIERS:
         raise AlgorithmNotAllowed(f"alg {alg!r} is not allowed (only EdDSA and ES256)")
@@ -353,10 +365,10 @@ def verify_batch(
     if key is None:
         raise UnknownKey(f"no trusted key with kid {kid}")
     _check_key(key, alg, at)
-    signature = _b64url_decode(signature_b64, "signature")
+    signature = b64url_decode(signature_b64, "signature")
     if not _VERIFIERS[alg].verify(raw[: len(header_b64) + 1 + len(payload_b64)], key.public_key, signature):  # type: ignore[arg-type]
         raise BadSignature("the signature does not match")
-    claims = _json_object(_b64url_decode(payload_b64, "payload"), "payload", parse_payload)
+    claims = _json_object(b64url_decode(payload_b64, "payload"), "payload", parse_payload)
     issuer = claims.get("iss")
     if issuer != key.agency:
         raise KeyAgencyMismatch(f"the key {kid} belongs to {key.agency}, not to the batch's issuer")

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from itertools import repeat
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -66,8 +68,10 @@ _CACHE_KIB = 32 * 1024  # page cache per connection (SQLite's default is 2 MiB)
 _CHECKPOINT_PAGES = 8192  # checkpoint the WAL at about 32 MiB (default 1000 pages, about 4 MiB)
 
 
-def _document_text(document: dict[str, Any]) -> str:
-    """Compact JSON of a stored signal document (non-ASCII kept as is), as ``json.dumps`` would write it.
+def _document_text(document: dict[str, Any]) -> bytes | str:
+    """Compact JSON of a stored signal document (non-ASCII kept as is), as ``json.dumps`` would write it: UTF-8 bytes
+    from orjson, stored as TEXT by the insert's ``CAST`` (decoding them to ``str`` only for sqlite3 to encode them
+    back to UTF-8 cost about 3 % of the ingest path's instructions), or a ``str`` from ``json``.
 
     orjson is about ten times faster. ``json`` stays for what orjson writes differently or refuses: documents with
     ``extensions`` (free-form values, where a float NaN or infinity could hide that orjson would write as null),
@@ -75,19 +79,20 @@ def _document_text(document: dict[str, Any]) -> str:
     """
     if "extensions" not in document:
         try:
-            return orjson.dumps(document).decode("utf-8")
+            return orjson.dumps(document)
         except (TypeError, orjson.JSONEncodeError):
             pass
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
-def _document_texts(documents: Sequence[dict[str, Any]]) -> list[str]:
+def _document_texts(documents: Sequence[dict[str, Any]]) -> list[bytes] | list[bytes | str]:
     """:func:`_document_text` of each document: in the usual case (no ``extensions``, nothing orjson refuses)
     without a call per document."""
-    if not any("extensions" in document for document in documents):
+    # any("extensions" in document ...) without a Python-level loop
+    if not any(map(operator.contains, documents, repeat("extensions"))):
         dumps = orjson.dumps
         try:
-            return [dumps(document).decode("utf-8") for document in documents]
+            return [dumps(document) for document in documents]
         except (TypeError, orjson.JSONEncodeError):
             pass
     return [_document_text(document) for document in documents]
@@ -96,7 +101,7 @@ def _document_texts(documents: Sequence[dict[str, Any]]) -> list[str]:
 _NO_LOCATION: Mapping[str, Any] = MappingProxyType({})
 _SIGNAL_COLUMNS = (
     " INTO signals (id, agency, batch, received_at, observed_at, organisation_kind, kind, municipality, document)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))"
 )
 
 
@@ -331,7 +336,12 @@ class SQLiteStorage:
 
     @staticmethod
     def _batch_row(batch: StoredBatch) -> tuple[Any, ...]:
-        return (batch.jti, batch.agency, batch.sha256, _iso(batch.received_at), json.dumps(batch.receipt), batch.via)
+        # The receipt lists every accepted id: orjson writes it several times faster than json (read back the same).
+        try:
+            receipt: bytes | str = orjson.dumps(batch.receipt)
+        except (TypeError, orjson.JSONEncodeError):
+            receipt = json.dumps(batch.receipt)
+        return (batch.jti, batch.agency, batch.sha256, _iso(batch.received_at), receipt, batch.via)
 
     def save_batch(self, batch: StoredBatch, signals: Sequence[StoredSignal]) -> None:
         # The signals of one batch share their arrival time: format it once.
@@ -356,7 +366,7 @@ class SQLiteStorage:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 try:
-                    conn.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)", batch_row)
+                    conn.execute("INSERT INTO batches VALUES (?, ?, ?, ?, CAST(? AS TEXT), ?)", batch_row)
                 except sqlite3.IntegrityError:
                     raise BatchExistsError(f"batch {batch.jti} is already stored") from None
                 try:

@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
+import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -15,6 +18,9 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jwt import api_jws
 
 from connectors.envelope import (
@@ -22,6 +28,9 @@ from connectors.envelope import (
     TYP,
     BatchSigner,
     EnvelopeError,
+    MalformedJWS,
+    _split,
+    b64url_decode,
     peek_claims,
     verify_batch,
 )
@@ -122,6 +131,91 @@ def test_the_signer_refuses_an_empty_or_oversized_batch_and_a_long_lifetime(agen
 def test_malformed_tokens(agencies: Agencies, token: bytes) -> None:
     refused("malformed-jws", lambda: verify_batch(token, agencies.lookup, audience=AUD))
     assert agencies.lookups == []
+
+
+def _standard_b64(data: bytes) -> str:
+    """base64 in the OTHER alphabet (``+`` and ``/``), without padding: not base64url."""
+    return base64.b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _signed_in_the_standard_alphabet(key: SigningKey, payload: bytes) -> bytes:
+    """A token whose signature is good over parts written with ``+`` and ``/`` (what a sloppy signer might send)."""
+    head = json.dumps({"alg": key.alg, "kid": key.kid, "typ": TYP}, separators=(",", ":")).encode()
+    signing_input = f"{_standard_b64(head)}.{_standard_b64(payload)}".encode("ascii")
+    assert isinstance(key.private_key, Ed25519PrivateKey)
+    return signing_input + b"." + b64(key.private_key.sign(signing_input)).encode("ascii")
+
+
+def test_a_part_with_plus_or_slash_is_malformed_even_when_the_signature_is_good(agencies: Agencies) -> None:
+    key = agencies.keys["GM0363"]
+    doc = document(signals=make_signals(3, seed=4))
+    # Characters whose base64 holds "+" and "/" ("?" is 0x3F, "~" 0x7E, "ÿ" 0xC3 0xBF in UTF-8).
+    doc["signals"][0]["text"] = "Waarom? ~ ÿÿÿ ??? >>> " * 4
+    payload = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    token = _signed_in_the_standard_alphabet(key, payload)
+    middle = token.split(b".")[1]
+    assert b"+" in middle and b"/" in middle
+    refused("malformed-jws", lambda: verify_batch(token, agencies.lookup, audience=AUD))
+    refused("malformed-jws", lambda: peek_claims(token))
+    # The same payload in base64url verifies: only the alphabet was wrong.
+    assert verify_batch(sign_document(doc, key), agencies.lookup, audience=AUD).signals == doc["signals"]
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [b"ab+d", b"ab/d", b"abc=", b"ab==", b"a", b"abcde", b"ab d", b"ab\nd", b"ab.d", b"ab\x00d", b"\xc3\xbfab"],
+    ids=["plus", "slash", "pad", "pad-2", "len-1", "len-5", "space", "newline", "dot", "nul", "utf8"],
+)
+def test_b64url_decode_refuses_everything_outside_base64url(segment: bytes) -> None:
+    with pytest.raises(MalformedJWS):
+        b64url_decode(segment, "payload")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_b64url_decode_reads_what_base64url_writes(data: bytes) -> None:
+    assert b64url_decode(b64(data).encode("ascii")) == data
+
+
+_BASE64URL = re.compile(rb"[A-Za-z0-9_-]*")
+
+
+def _reference_decode(segment: bytes) -> bytes | None:
+    """The verdict as binascii gives it, with the alphabet checked first."""
+    if not _BASE64URL.fullmatch(segment):
+        return None
+    try:
+        return binascii.a2b_base64(
+            segment.translate(bytes.maketrans(b"-_", b"+/")) + b"=" * (-len(segment) % 4), strict_mode=True
+        )
+    except binascii.Error:
+        return None
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.binary(max_size=40) | st.text(alphabet="AQgw09_-+/= \n.z", max_size=40).map(str.encode))
+def test_b64url_decode_gives_the_verdicts_of_binascii_on_any_bytes(segment: bytes) -> None:
+    try:
+        decoded: bytes | None = b64url_decode(segment)
+    except MalformedJWS:
+        decoded = None
+    assert decoded == _reference_decode(segment)
+
+
+def test_the_parts_are_split_as_bytes_split_would() -> None:
+    # The token is split with find (memchr) instead of bytes.split: same parts, same refusals, on every short token.
+    def by_split(token: bytes) -> tuple[bytes, ...] | None:
+        parts = token.split(b".")
+        return None if len(parts) != 3 or not parts[0] or not parts[1] or b"=" in token else tuple(parts)
+
+    for length in range(8):
+        for combination in itertools.product(b"a.=", repeat=length):
+            token = bytes(combination)
+            try:
+                found: tuple[bytes, ...] | None = _split(token)
+            except MalformedJWS:
+                found = None
+            assert found == by_split(token), token
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from connectors.envelope import TYP
 from tests.hub.support import (
@@ -95,6 +96,24 @@ def test_a_header_that_is_not_a_json_object_is_malformed(hub: Hub) -> None:
 def test_padding_in_a_part_is_malformed(hub: Hub) -> None:
     head, payload, signature = hub.token().split(b".")
     refused(hub, b".".join((head, payload + b"==", signature)), 400, "malformed-jws")
+
+
+def test_a_part_in_the_other_base64_alphabet_is_malformed_even_when_signed(hub: Hub) -> None:
+    # Parts written with "+" and "/" (plain base64) instead of "-" and "_", signed over exactly those bytes: the
+    # signature is good, the encoding is not base64url (RFC 7515), so the batch is refused as malformed.
+    key = hub.keys["GM0363"]
+    assert isinstance(key.private_key, Ed25519PrivateKey)
+    signals = hub.signals(2)
+    signals[0]["text"] = "Waarom? ~ ÿÿÿ ??? >>> " * 4  # bytes whose plain base64 holds "+" and "/"
+    document = json.dumps(batch_document(signals, "GM0363"), ensure_ascii=False).encode("utf-8")
+    header = json.dumps({"alg": key.alg, "kid": key.kid, "typ": TYP}).encode()
+    parts = [base64.b64encode(part).rstrip(b"=") for part in (header, document)]
+    assert b"+" in parts[1] and b"/" in parts[1]
+    signing_input = b".".join(parts)
+    token = signing_input + b"." + b64url(key.private_key.sign(signing_input)).encode("ascii")
+    refused(hub, token, 400, "malformed-jws")
+    # The same document in base64url is accepted: only the alphabet was wrong.
+    assert hub.post(sign_document(json.loads(document), key)).status_code == 202
 
 
 def test_wrong_typ_missing_kid_and_crit_headers_are_malformed(hub: Hub) -> None:

@@ -140,3 +140,62 @@ def test_digits_beyond_ascii_still_reach_the_detectors() -> None:
     assert guard._ASCII_DIGIT_CANDIDATE.search(text) is None
     assert could_hold_personal_data(text)
     same(text)
+
+
+# --- a batch's texts at once -------------------------------------------------------------------------------------
+def many(texts: list[str]) -> dict[int, list[str]]:
+    """find_many must give exactly find() of each text (by position, the clean ones left out)."""
+    found = GUARD.find_many(texts)
+    assert found == {i: verdict for i, text in enumerate(texts) if (verdict := contains_personal_data(text))}
+    candidates = guard._candidates(texts)
+    if candidates is not None:  # never fewer than the per-text pre-filter lets through
+        assert candidates >= {i for i, text in enumerate(texts) if could_hold_personal_data(text)}
+    return found
+
+
+def test_find_many_on_the_scrub_corpus() -> None:
+    texts = [item.text for item in _corpus_module().generate(400, seed=12)]
+    assert len(many(texts)) > 100
+    assert many([]) == {} and many([""]) == {}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_pieces.map(lambda pieces: "".join(token + separator for token, separator in pieces)), max_size=8))
+def test_find_many_gives_find_of_each_text_built_around_the_limits(texts: list[str]) -> None:
+    many(texts)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(alphabet=_DIGITS_AND_GAPS + "@é€’🚲?#_\u00a0\u0663", max_size=40), max_size=6))
+def test_find_many_gives_find_of_each_dense_random_text(texts: list[str]) -> None:
+    many(texts)
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["Bel 0612", "345678 terug"],  # nine digits only when two texts are read as one
+        ["Post naar 1012", "AB 12 graag"],
+        ["Rekening NL", "91 en meer"],
+        ["Kenteken 12-", "AB-3 gezien"],
+        ["Tussen 1 2 3 4", "5 6 7 8 9 in"],
+    ],
+)
+def test_no_candidate_spans_two_texts(texts: list[str]) -> None:
+    assert not any(could_hold_personal_data(text) for text in texts)
+    assert guard._candidates(texts) == set()
+    assert many(texts) == {} and guard._candidates(["".join(texts)]) == {0}
+
+
+def test_digits_or_white_space_beyond_ascii_send_every_text_to_the_per_text_filter() -> None:
+    # The classes read a character beyond ASCII as "#"; for a digit or white space that would be wrong.
+    for odd in ("\u0660\u0666\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668", "1012 AB\u00a012"):
+        texts = ["Schoon, met € 12,50 en café.", f"Post {odd} terug."]
+        assert guard._candidates(texts) is None
+        many(texts)
+    assert many(["Schoon, met € 12,50.", "Post 1012 AB\u00a012 terug."]) == {1: ["POSTCODE"]}
+
+
+def test_texts_with_lone_surrogates_and_astral_characters_are_read_per_character() -> None:
+    texts = ["Fiets 🚲🚲 weg, bel 06-12345678", "kapot \ud800 teken", "🚲" * 5 + "06 1234 5678"]
+    assert set(many(texts)) == {0, 2}

@@ -77,6 +77,29 @@ def test_bad_signals_are_rejected_one_by_one(world: HubWorld) -> None:
     assert world.storage.stats()["refusals"]["signal:personal-data-detected"] == 1
 
 
+@pytest.mark.parametrize("schema_invalid", [False, True], ids=["all-valid", "one-breaks-the-schema"])
+def test_rejections_keep_the_order_of_the_signals_and_repeats_count_once(world: HubWorld, schema_invalid: bool) -> None:
+    # The checks are asked of the whole batch at once (schema, issuer, guard, repeats); the receipt must read as if
+    # each signal had been checked in turn: rejections in signal order, a repeat of a rejected signal can still be
+    # the one stored, and the first of two equal ids is the candidate.
+    world.add_agency("UWV")
+    s = world.signals(6)
+    leaked = {**s[1], "text": "Bel me terug op 06-12345678 graag."}
+    foreign = {**s[2], "source": {**s[2]["source"], "organisation": "GM0599"}}
+    broken = {**s[3], "text": ""} if schema_invalid else s[3]
+    batch = [s[0], leaked, foreign, s[0], s[1], broken, s[4], s[2], s[5], s[4]]
+    receipt = world.ingest.accept(world.signers["GM0363"].sign(batch).token).receipt
+    ids = [signal["id"] for signal in s]
+    expected = [(ids[1], "personal-data-detected"), (ids[2], "organisation-mismatch")]
+    expected += [(ids[3], "schema-invalid")] if schema_invalid else []
+    assert [(r.id, r.reason) for r in receipt.rejected] == expected
+    kept = [ids[0], ids[1]] + ([] if schema_invalid else [ids[3]]) + [ids[4], ids[2], ids[5]]
+    assert receipt.accepted_ids == tuple(kept)
+    assert receipt.duplicate_ids == (ids[0], ids[4])
+    stored = {signal.id: signal.document for _, signal in world.storage.signals_after(0, 100)}
+    assert stored[ids[1]]["text"] == s[1]["text"] and stored[ids[2]]["source"]["organisation"] == "GM0363"
+
+
 def test_suspended_agency_is_refused_and_counted(world: HubWorld) -> None:
     world.registry.suspend("GM0363", "test")
     with pytest.raises(IngestRefusal) as caught:

@@ -306,3 +306,29 @@ def test_the_unused_observed_at_index_is_dropped(tmp_path: Path) -> None:
         assert "signals_observed" not in names and "batches_sha256" in names
     finally:
         reopened.close()
+
+
+def test_documents_and_receipts_are_stored_as_text_whichever_writer_wrote_them(storage: Storage) -> None:
+    # orjson's bytes go in through CAST(? AS TEXT), json's str as it is: both must be TEXT values in the database.
+    register(storage)
+    stored, signals = batch(storage, n=2)
+    signals[1].document["extensions"] = {"nl.example": {"ratio": float("nan")}}  # written by json
+    assert storage.save_new_batch(stored, _new(signals[:1])) is True
+    second, _ = batch(storage, n=1, seed=3)
+    storage.save_batch(second, [StoredSignal(signals[1].id, "GM0363", second.jti, T0, signals[1].document)])
+    assert isinstance(storage, SQLiteStorage)
+    conn = storage._conn()
+    assert {r[0] for r in conn.execute("SELECT typeof(document) FROM signals")} == {"text"}
+    assert {r[0] for r in conn.execute("SELECT typeof(receipt) FROM batches")} == {"text"}
+    assert storage.find_batch(stored.jti) == stored and storage.find_batch(second.jti) == second
+    back = {s.id: s.document for _, s in storage.signals_after(0, 10)}
+    assert back[signals[0].id] == signals[0].document
+    assert conn.execute("SELECT count(*) FROM signals WHERE document LIKE '%\"extensions\"%'").fetchone()[0] == 1
+
+
+def test_a_receipt_orjson_cannot_write_is_written_by_json(storage: Storage) -> None:
+    register(storage)
+    stored, signals = batch(storage, n=1)
+    odd = StoredBatch(stored.jti, "GM0363", stored.sha256, T0, {**stored.receipt, "big": 2**70}, "http")
+    assert storage.save_new_batch(odd, _new(signals)) is True
+    assert storage.find_batch(odd.jti) == odd
