@@ -4,16 +4,19 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from hub.agency_auth import AgencyAuthError, authenticate_agency
+from hub.auth import authenticate
 from hub.problems import ProblemError
+from hub.roles import Principal, Role
 from hub.services import HubServices
 
-__all__ = ["AdminActor", "AgencyCaller", "Services"]
+__all__ = ["AdminActor", "AgencyCaller", "Analist", "Beheerder", "Services", "Werkgroep", "require"]
 
 
 def _services(request: Request) -> HubServices:
@@ -52,3 +55,22 @@ def _agency(request: Request, services: Services) -> str:
 
 
 AgencyCaller = Annotated[str, Depends(_agency)]
+
+
+def require(*roles: Role) -> Callable[[Request, HubServices], Principal]:
+    """A dependency that authenticates the caller and lets through those holding at least one of ``roles``."""
+    names = " or ".join(r.value for r in roles)
+
+    def dependency(request: Request, services: Services) -> Principal:
+        principal = authenticate(request, services)
+        if not any(principal.has(role) for role in roles):
+            raise ProblemError("forbidden", f"this needs the role {names}")
+        request.state.principal = principal
+        return principal
+
+    return dependency
+
+
+Analist = Annotated[Principal, Depends(require(Role.ANALIST))]
+Beheerder = Annotated[Principal, Depends(require(Role.BEHEERDER))]
+Werkgroep = Annotated[Principal, Depends(require(Role.WERKGROEP))]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from governance.audit import AuditLog
+from governance.hub_key import HubKey
 from hub.bus import EventBus
 from hub.ingest import Ingest
 from hub.metrics import Metrics
@@ -19,7 +20,7 @@ __all__ = ["HubServices"]
 
 @dataclass
 class HubServices:
-    """Storage, registry, ingest path, event bus, rate limiter, metrics and audit log of one hub."""
+    """Storage, registry, ingest path, event bus, rate limiter, metrics, audit log and hub key of one hub."""
 
     settings: Settings
     storage: Storage
@@ -29,6 +30,7 @@ class HubServices:
     limiter: RateLimiter
     metrics: Metrics
     audit: AuditLog
+    hub_key: HubKey
 
     @classmethod
     def build(cls, settings: Settings) -> HubServices:
@@ -38,7 +40,8 @@ class HubServices:
         bus = EventBus()
         limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
         ingest = Ingest(storage, settings.hub_id, bus=bus, limiter=limiter, max_signals=settings.max_signals)
-        return cls(settings, storage, Registry(storage, audit=audit), ingest, bus, limiter, Metrics(), audit)
+        hub_key = audit.hub_key()  # the one hub key: signs audit checkpoints and the local accounts' tokens
+        return cls(settings, storage, Registry(storage, audit=audit), ingest, bus, limiter, Metrics(), audit, hub_key)
 
     def close(self) -> None:
         """Release the storage and the audit log."""

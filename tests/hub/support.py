@@ -219,6 +219,16 @@ class Hub:
         payload = {"iss": code, "aud": self.settings.hub_id, "iat": issued, "exp": issued + lifetime, **claims}
         return jwt.encode(payload, signing.private_key, algorithm=signing.alg, headers={"kid": signing.kid})
 
+    def bearer(self, *roles: str, name: str = "tester", organisation: str | None = None) -> dict[str, str]:
+        """Authorization headers of a hub-issued token for a user holding ``roles`` (``"analist"``, ...)."""
+        from hub.roles import parse_roles
+        from hub.tokens import issue_token
+
+        token = issue_token(
+            self.services.hub_key, self.settings.hub_id, name, parse_roles(roles), organisation=organisation
+        )
+        return {"Authorization": f"Bearer {token}"}
+
     # what was kept -----------------------------------------------------------------------------------------------
     def counts(self) -> tuple[int, int]:
         """(signals, batches) stored."""
