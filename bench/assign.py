@@ -10,18 +10,21 @@ Per size, in a fresh child process (so memory figures do not mix):
 3. the vector index as the engine makes it (``make_index("faiss", dimension=512)``), filled with all indexed signals
    in one ``add`` (past 50,000 that builds the calibrated IVF index);
 4. online assignment of new signals from the same distribution, what :class:`matching.engine.MatchingEngine` does per
-   signal: nearest centroid above the threshold (:func:`matching.clusters.assign_to_centroids`, 0.5) and an ``add``
-   to the index, plus one semantic search (k=10) as the optional third step. One at a time (latency p50/p99 per
-   signal), with the libraries' default threads and again with BLAS and FAISS limited to one thread; and in
-   batches of 1,000 (the engine's batch; cost per signal);
-5. what-ifs for the assignment kernel (bench-only code, same centroids, one BLAS thread): the transposed centroid
-   matrix kept between calls instead of rebuilt per call, and smaller zero-padded blocks than the 256 rows used now
-   (any fixed block keeps the engine's replay guarantee: a row's result does not depend on its batch).
+   signal: nearest centroid above the threshold (0.5) by :class:`matching.clusters.CentroidAssigner` (one row at a
+   time, one BLAS thread), then an ``add`` to the index on one thread (the engine does so for batches up to 64).
+   One at a time: latency p50/p99 per signal, wall clock and process CPU time. With ``--baseline`` the old path
+   runs in the same process, taking turns with the new one every 100 signals: the blocked kernel
+   :func:`matching.clusters.assign_to_centroids` (256-row padded block, centroids transposed per call) and a plain
+   ``add``, once with the libraries' default threads (what the engine did) and once with both on one thread;
+5. the new kernel's assignments against the blocked kernel's on the same signals (the count that differ must be
+   0), how many rows it rechecked with the blocked kernel, and the largest difference in similarity;
+6. batches of 1,000 (a catch-up run's batch): cost per signal of the assignment (and of the old kernel with
+   ``--baseline``) and of the index add; then semantic search (k = 10) one query at a time, for the record.
 
 Memory: resident set size (RSS) sampled every 20 ms by a thread, reported as the peak per phase and the steady
 state after each phase. Run one size at a time on a shared machine; 1,000,000 signals need about 10 GB at peak.
 
-    .venv/bin/python bench/assign.py                       # 100,000 and 1,000,000
+    .venv/bin/python bench/assign.py --baseline            # 100,000 and 1,000,000, old and new path
     .venv/bin/python bench/assign.py --sizes 100000 --json
 """
 
@@ -35,8 +38,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import partial
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +51,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.append(str(Path(__file__).resolve().parent))
 from machine_info import machine_info
 
-from matching.clusters import AgglomerativeClusterer, assign_to_centroids, centroids_of
+from matching.clusters import (
+    AgglomerativeClusterer,
+    CentroidAssigner,
+    assign_to_centroids,
+    centroids_of,
+    padded_blocks,
+    single_threaded,
+)
 from matching.embedder import Matrix
 from matching.index import make_index
 
@@ -57,6 +67,9 @@ __all__ = ["main", "measure_size", "synthetic_signals"]
 DIMENSION = 512
 THRESHOLD = 0.5  # ScheduleConfig.assign_threshold's default
 ENGINE_BATCH = 1000
+_WARM = 3  # calls left out at the start of each turn (see _online)
+# Per signal: wall time of the assignment, of the index add, of both, and the process CPU time of both.
+_STEPS = ("assign", "index_add", "assign_plus_add", "assign_plus_add_cpu")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -117,79 +130,72 @@ def _percentiles(seconds: list[float]) -> dict[str, float]:
     }
 
 
-def _padded_argmax(vectors: Matrix, centroids_t: Matrix, block: int) -> tuple[np.ndarray, np.ndarray]:
-    """The rule of :func:`assign_to_centroids` with a pre-transposed centroid matrix and a ``block``-row pad."""
-    count = vectors.shape[0]
-    best = np.empty(count, dtype=np.int64)
-    scores = np.empty(count, dtype=np.float32)
-    buffer = np.zeros((block, vectors.shape[1]), dtype=np.float32)
-    for start in range(0, count, block):
-        stop = min(start + block, count)
-        buffer[:] = 0.0
-        buffer[: stop - start] = vectors[start:stop]
-        sims = (buffer @ centroids_t)[: stop - start]
-        nearest = np.argmax(sims, axis=1)
-        best[start:stop] = nearest
-        scores[start:stop] = sims[np.arange(stop - start), nearest]
-    best[scores < THRESHOLD] = -1
-    return best, scores
+@dataclass
+class _Path:
+    """One way of handling a signal online: the assignment step, and whether the index add runs on one thread."""
+
+    name: str
+    assign: Callable[[Matrix], tuple[np.ndarray, np.ndarray]]
+    whole_step_one_thread: bool  # the old path's one-thread variant: assign and add in one single_threaded() scope
+    add_one_thread: bool
+    timings: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in _STEPS})
+    assigned: int = 0
+
+    def run(self, vector: Matrix, index: Any, id_: int, keep: bool) -> None:
+        scope = single_threaded() if self.whole_step_one_thread else nullcontext()
+        wall, cpu = time.perf_counter(), time.process_time()
+        with scope:
+            nearest, _ = self.assign(vector)
+            middle = time.perf_counter()
+            with single_threaded() if self.add_one_thread else nullcontext():
+                index.add([id_], vector)
+        done, cpu_done = time.perf_counter(), time.process_time()
+        if keep:
+            self.assigned += int(nearest[0] >= 0)
+            for step, value in zip(_STEPS, (middle - wall, done - middle, done - wall, cpu_done - cpu), strict=True):
+                self.timings[step].append(value)
+
+    def report(self) -> dict[str, Any]:
+        count = len(self.timings["assign"])
+        out: dict[str, Any] = {"signals": count, "assigned_share": round(self.assigned / max(count, 1), 3)}
+        out.update({step: _percentiles(values) for step, values in self.timings.items()})
+        return out
 
 
-def _time_each(fn: Callable[[Matrix], object], vectors: Matrix, warm: int = 20) -> list[float]:
-    for row in range(min(warm, vectors.shape[0])):
-        fn(vectors[row : row + 1])
-    out = []
-    for row in range(vectors.shape[0]):
-        start = time.perf_counter()
-        fn(vectors[row : row + 1])
-        out.append(time.perf_counter() - start)
-    return out
+def _online(paths: list[_Path], vectors: Matrix, index: Any, first_id: int, chunk: int = 100) -> dict[str, Any]:
+    """Each path handles its own share of ``vectors`` one at a time, the paths taking turns every ``chunk`` signals.
+
+    Taking turns spreads the shared machine's quiet and busy moments over all paths alike, so their ratio holds
+    even when the absolute figures move. Between turns a pause lets the previous path's BLAS and OpenMP threads
+    stop spinning (OpenBLAS spins for about 0.1 s after work), and the first calls of each turn, which meet the
+    caches the previous path left, are not counted.
+    """
+    per_path = vectors.shape[0] // len(paths)
+    next_id = first_id
+    for turn in range(0, per_path, chunk):
+        for number, path in enumerate(paths):
+            time.sleep(0.2)
+            base = number * per_path
+            for row in range(turn, min(turn + chunk, per_path)):
+                path.run(vectors[base + row : base + row + 1], index, next_id, keep=row - turn >= _WARM)
+                next_id += 1
+    return {path.name: path.report() for path in paths}
 
 
-def _one_at_a_time(vectors: Matrix, centroids: Matrix, index: Any, first_id: int) -> dict[str, Any]:
-    """Per-signal latency of each step, the first few calls (thread pools, caches) left out."""
-    assign_s, add_s, search_s, assigned = [], [], [], 0
-    for row in range(vectors.shape[0]):
-        vector = vectors[row : row + 1]
-        start = time.perf_counter()
-        nearest, _ = assign_to_centroids(vector, centroids, THRESHOLD)
-        middle = time.perf_counter()
-        index.add([first_id + row], vector)
-        added = time.perf_counter()
-        index.search(vector, 10)
-        searched = time.perf_counter()
-        assigned += int(nearest[0] >= 0)
-        assign_s.append(middle - start)
-        add_s.append(added - middle)
-        search_s.append(searched - added)
-    warm = min(20, vectors.shape[0] // 10)
-    assign_s, add_s, search_s = assign_s[warm:], add_s[warm:], search_s[warm:]
-    both = [a + b for a, b in zip(assign_s, add_s, strict=True)]
-    every = [a + b + c for a, b, c in zip(assign_s, add_s, search_s, strict=True)]
+def _equality(vectors: Matrix, centroids: Matrix) -> dict[str, Any]:
+    """The online kernel against the blocked one on the same signals: differing assignments, rechecks, round-off."""
+    assigner = CentroidAssigner(centroids, THRESHOLD)
+    new_best, _ = assigner.assign(vectors)
+    old_best, _ = assign_to_centroids(vectors, centroids, THRESHOLD)
+    centroids_t = np.ascontiguousarray(centroids.T)
+    sample = vectors[:500]
+    old_sims = np.vstack([(block @ centroids_t)[: stop - start] for start, stop, block in padded_blocks(sample)])
     return {
-        "signals": len(both),
-        "assigned_share": round(assigned / max(vectors.shape[0], 1), 3),
-        "assign": _percentiles(assign_s),
-        "index_add": _percentiles(add_s),
-        "search_k10": _percentiles(search_s),
-        "assign_plus_add": _percentiles(both),
-        "assign_add_search": _percentiles(every),
+        "signals": int(vectors.shape[0]),
+        "different_assignments": int(np.count_nonzero(new_best != old_best)),
+        "rechecked": assigner.rechecked,
+        "max_similarity_difference": float(np.max(np.abs(assigner.similarities(sample) - old_sims))),
     }
-
-
-@contextmanager
-def _single_threaded() -> Iterator[None]:
-    """BLAS and FAISS's OpenMP limited to one thread (FAISS reached through its one home in the project)."""
-    from threadpoolctl import threadpool_limits
-
-    from matching import faiss_index
-
-    faiss_index.faiss.omp_set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1):
-            yield
-    finally:
-        faiss_index.faiss.omp_set_num_threads(os.cpu_count() or 1)
 
 
 @contextmanager
@@ -202,11 +208,12 @@ def _phase(rss: _RssSampler, report: dict[str, Any], name: str) -> Iterator[None
     report[f"after_{name}_rss_gb"] = _gb(rss.now())
 
 
-def measure_size(n: int, singles: int, batches: int) -> dict[str, Any]:
+def measure_size(n: int, singles: int, batches: int, searches: int, baseline: bool) -> dict[str, Any]:
     """Every measurement for ``n`` indexed signals (see the module docstring)."""
     rss = _RssSampler()
     report: dict[str, Any] = {"indexed": n, "start_rss_gb": _gb(rss.now())}
-    fresh_count = 2 * singles + batches * ENGINE_BATCH
+    path_count = 3 if baseline else 1
+    fresh_count = path_count * singles + batches * ENGINE_BATCH + searches
     with _phase(rss, report, "generate"):
         points, truth = synthetic_signals(n + fresh_count)
         indexed, fresh = points[:n], points[n:].copy()  # a copy: a view would keep all of points alive
@@ -216,6 +223,7 @@ def measure_size(n: int, singles: int, batches: int) -> dict[str, Any]:
     report["planted_topics"] = int(truth.max()) + 1
     report["noise_share"] = round(float(np.mean(labels < 0)), 3)
     centroids = centroids_of(indexed, labels)
+    report["centroids"] = int(centroids.shape[0])
     del labels, truth
     index = make_index("faiss", dimension=DIMENSION)
     with _phase(rss, report, "index_build"):
@@ -225,61 +233,57 @@ def measure_size(n: int, singles: int, batches: int) -> dict[str, Any]:
     del points, indexed  # from here on the process holds what a hub would: index, centroids, the new signals
     report["steady_rss_gb"] = _gb(rss.now())
 
-    # One signal at a time, as the engine handles a batch of one: assign, add, then (optionally) search. First
-    # with the libraries' default threads (BLAS and FAISS's OpenMP use every core), then with one thread each.
-    report["single"] = _one_at_a_time(fresh[:singles], centroids, index, n)
-    with _single_threaded():
-        report["single_one_thread"] = _one_at_a_time(fresh[singles : 2 * singles], centroids, index, n + singles)
-    next_id = n + 2 * singles
-    offset = 2 * singles
+    # One signal at a time, as the engine handles a batch of one: assign, then add to the index. "new" is what
+    # MatchingEngine does now; with --baseline the old path runs in the same process, taking turns with it.
+    assigner = CentroidAssigner(centroids, THRESHOLD)
+    paths = [_Path("new", assigner.assign, whole_step_one_thread=False, add_one_thread=True)]
+    if baseline:
 
-    # Batches of 1,000, as MatchingEngine.process gets them: cost per signal of each step.
-    batch_assign, batch_add, batch_search = [], [], []
+        def old(vector: Matrix) -> tuple[np.ndarray, np.ndarray]:
+            return assign_to_centroids(vector, centroids, THRESHOLD)
+
+        paths.append(_Path("old, default threads", old, whole_step_one_thread=False, add_one_thread=False))
+        paths.append(_Path("old, one thread", old, whole_step_one_thread=True, add_one_thread=False))
+    singles_block = fresh[: path_count * singles]
+    report["online"] = _online(paths, singles_block, index, n)
+    report["online_rechecked"] = assigner.rechecked
+    report["equality"] = _equality(singles_block, centroids)
+    next_id = n + path_count * singles
+    offset = path_count * singles
+
+    # Batches of 1,000, as MatchingEngine.process gets them in a catch-up run: cost per signal of each step.
+    costs: dict[str, list[float]] = {"assign": [], "assign_old": [], "index_add": []}
     for number in range(batches):
         block = fresh[offset + number * ENGINE_BATCH : offset + (number + 1) * ENGINE_BATCH]
         ids = np.arange(next_id, next_id + block.shape[0], dtype=np.int64)
         next_id += block.shape[0]
         start = time.perf_counter()
-        assign_to_centroids(block, centroids, THRESHOLD)
-        middle = time.perf_counter()
-        index.add(ids, block)
-        added = time.perf_counter()
-        index.search(block, 10)
-        searched = time.perf_counter()
-        batch_assign.append((middle - start) / block.shape[0])
-        batch_add.append((added - middle) / block.shape[0])
-        batch_search.append((searched - added) / block.shape[0])
-    if batches:
-        report["batched"] = {
-            "batches": batches,
-            "batch_size": ENGINE_BATCH,
-            "assign_ms_per_signal": round(1000 * float(np.median(batch_assign)), 4),
-            "index_add_ms_per_signal": round(1000 * float(np.median(batch_add)), 4),
-            "search_k10_ms_per_signal": round(1000 * float(np.median(batch_search)), 4),
-        }
-
-    # What-ifs for the assignment kernel, same centroids and signals (not what the engine runs today), with one
-    # BLAS thread: on a shared machine that is what keeps per-signal latency low (see the one-thread run above).
-    centroids_t = np.ascontiguousarray(centroids.T)
-    sample = fresh[: min(singles, 1000)]
-    batch = fresh[offset : offset + ENGINE_BATCH] if fresh.shape[0] >= offset + ENGINE_BATCH else sample
-    whatif: dict[str, Any] = {}
-    with _single_threaded():
-        kernels: dict[str, Callable[[Matrix], object]] = {
-            "current (transpose per call, 256-row pad)": lambda v: assign_to_centroids(v, centroids, THRESHOLD)
-        }
-        for block_rows in (256, 16, 1):
-            kernels[f"transpose kept, {block_rows}-row pad"] = partial(
-                _padded_argmax, centroids_t=centroids_t, block=block_rows
-            )
-        for name, kernel in kernels.items():
-            timing: dict[str, Any] = dict(_percentiles(_time_each(kernel, sample)))
+        assigner.assign(block)
+        costs["assign"].append((time.perf_counter() - start) / block.shape[0])
+        if baseline:
             start = time.perf_counter()
-            kernel(batch)
-            timing["batched_ms_per_signal"] = round(1000 * (time.perf_counter() - start) / batch.shape[0], 4)
-            whatif[name] = timing
-    report["assign_whatif"] = whatif
-    report["centroids"] = int(centroids.shape[0])
+            assign_to_centroids(block, centroids, THRESHOLD)
+            costs["assign_old"].append((time.perf_counter() - start) / block.shape[0])
+        start = time.perf_counter()
+        index.add(ids, block)  # more than 64 rows: the engine keeps the libraries' threads
+        costs["index_add"].append((time.perf_counter() - start) / block.shape[0])
+    if batches:
+        report["batched"] = {"batches": batches, "batch_size": ENGINE_BATCH}
+        for step, values in costs.items():
+            if values:
+                report["batched"][f"{step}_ms_per_signal"] = round(1000 * float(np.median(values)), 4)
+    offset += batches * ENGINE_BATCH
+
+    # Semantic search (k = 10), one query at a time on one thread: not part of the assignment, for the record.
+    if searches:
+        queries = fresh[offset : offset + searches]
+        times = []
+        with single_threaded():
+            for row in range(queries.shape[0]):
+                start = time.perf_counter()
+                index.search(queries[row : row + 1], 10)
+                times.append(time.perf_counter() - start)
+        report["search_k10_one_thread"] = _percentiles(times[_WARM:])
     report["end_rss_gb"] = _gb(rss.now())
     report["process_peak_rss_gb"] = _gb(_max_rss())
     rss.stop()
@@ -299,8 +303,10 @@ def _memory_available() -> int:
     return 0
 
 
-def _in_child(n: int, singles: int, batches: int) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--child", str(n), "--singles", str(singles), "--batches", str(batches)]
+def _in_child(n: int, args: argparse.Namespace) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", str(n), "--singles", str(args.singles)]
+    command += ["--batches", str(args.batches), "--searches", str(args.searches)]
+    command += ["--baseline"] if args.baseline else []
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return {"indexed": n, "failed": f"exit {done.returncode}", "stderr_tail": done.stderr[-2000:]}
@@ -326,40 +332,60 @@ def _print(report: dict[str, Any]) -> None:
             f"{r['index_build_peak_rss_gb']} GB); steady RSS {r['steady_rss_gb']} GB, process peak "
             f"{r['process_peak_rss_gb']} GB"
         )
-        for key, title in (("single", "default threads"), ("single_one_thread", "one thread")):
-            s = r[key]
-            print(f"  one at a time, {title} ({s['signals']} signals, {s['assigned_share']:.0%} assigned):")
-            for step in ("assign", "index_add", "search_k10", "assign_plus_add", "assign_add_search"):
+        for name, s in r["online"].items():
+            print(f"  one at a time, {name} ({s['signals']} signals, {s['assigned_share']:.0%} assigned):")
+            for step in _STEPS:
                 p = s[step]
                 print(
-                    f"    {step:<18} p50 {p['p50_ms']:>8.3f} ms  p99 {p['p99_ms']:>8.3f} ms  max {p['max_ms']:>8.3f} ms"
+                    f"    {step:<20} p50 {p['p50_ms']:>8.3f} ms  p99 {p['p99_ms']:>8.3f} ms  max {p['max_ms']:>8.3f} ms"
                 )
+        if "old, default threads" in r["online"]:
+            new = r["online"]["new"]["assign_plus_add"]
+            for name in ("old, default threads", "old, one thread"):
+                old = r["online"][name]["assign_plus_add"]
+                print(
+                    f"  assign + add, {name} / new: p50 {old['p50_ms'] / new['p50_ms']:.1f}x, "
+                    f"p99 {old['p99_ms'] / new['p99_ms']:.1f}x"
+                )
+        e = r["equality"]
+        print(
+            f"  new against old kernel on {e['signals']} signals: {e['different_assignments']} different assignments, "
+            f"{e['rechecked']} rechecked, similarities differ by at most {e['max_similarity_difference']:.2e}; "
+            f"{r['online_rechecked']} rechecks in the timed run"
+        )
         if "batched" in r:
             b = r["batched"]
+            old = f" (old kernel {b['assign_old_ms_per_signal']} ms)" if "assign_old_ms_per_signal" in b else ""
             print(
-                f"  batches of {b['batch_size']}: assign {b['assign_ms_per_signal']} ms, add "
-                f"{b['index_add_ms_per_signal']} ms, search {b['search_k10_ms_per_signal']} ms per signal"
+                f"  batches of {b['batch_size']}, per signal: assign {b['assign_ms_per_signal']} ms{old}, add "
+                f"{b['index_add_ms_per_signal']} ms"
             )
-        print(f"  assignment kernel what-ifs, one thread ({r['centroids']} centroids):")
-        for name, p in r["assign_whatif"].items():
-            extra = f"  batched {p['batched_ms_per_signal']} ms/signal" if "batched_ms_per_signal" in p else ""
-            print(f"    {name:<44} p50 {p['p50_ms']:>7.3f} ms  p99 {p['p99_ms']:>7.3f} ms{extra}")
+        if "search_k10_one_thread" in r:
+            p = r["search_k10_one_thread"]
+            print(f"  semantic search k=10, one thread: p50 {p['p50_ms']:.3f} ms  p99 {p['p99_ms']:.3f} ms")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark (each size in its own process) and print the report."""
     parser = argparse.ArgumentParser(description="Online assignment latency, memory and re-clustering time at scale.")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000], help="indexed signals")
-    parser.add_argument("--singles", type=int, default=2000, help="signals assigned one at a time (default 2000)")
+    parser.add_argument("--singles", type=int, default=2000, help="signals one at a time, per path (default 2000)")
     parser.add_argument("--batches", type=int, default=5, help="batches of 1,000 signals (default 5)")
+    parser.add_argument("--searches", type=int, default=200, help="semantic searches, one at a time (default 200)")
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also run the old path (blocked kernel, with default threads and with one thread), taking turns with "
+        "the new one in the same process",
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help="machine output on stdout")
     args = parser.parse_args(argv)
     if args.child is not None:
-        print(json.dumps(measure_size(args.child, args.singles, args.batches)))
+        print(json.dumps(measure_size(args.child, args.singles, args.batches, args.searches, args.baseline)))
         return 0
-    machine = machine_info(memory_available_gb=_gb(_memory_available()))
-    report = {"machine": machine, "sizes": [_in_child(n, args.singles, args.batches) for n in args.sizes]}
+    machine = machine_info(memory_available_gb=_gb(_memory_available()), baseline=args.baseline)
+    report = {"machine": machine, "sizes": [_in_child(n, args) for n in args.sizes]}
     if args.json:
         print(json.dumps(report, indent=2))
     else:

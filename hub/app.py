@@ -12,9 +12,19 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
 
+from hub.dashboard.mount import install_dashboard
 from hub.logs import configure_logging
 from hub.problems import PROBLEMS, install_problem_handlers
 from hub.routes import admin, batches, events, ops
+from hub.routes import alerts as alert_routes
+from hub.routes import auth as auth_routes
+from hub.routes import casework as casework_routes
+from hub.routes import overview as overview_routes
+from hub.routes import patterns as pattern_routes
+from hub.routes import policies as policy_routes
+from hub.routes import search as search_routes
+from hub.routes import themes as theme_routes
+from hub.routes import webhooks as webhook_routes
 from hub.services import HubServices
 from hub.settings import Settings
 
@@ -57,7 +67,16 @@ def create_app(settings: Settings, services: HubServices | None = None) -> FastA
             worker = _matching_worker(settings, built)
             app.state.matching_worker = worker
             worker.start()
+        if settings.webhooks:  # alerts out: the dispatcher queues and delivers matching's new alerts
+            from hub.webhook_dispatcher import dispatcher_for
+
+            dispatcher_for(app.state, built).start()
         yield
+        from hub.casework import close_casework
+        from hub.webhook_dispatcher import close_dispatcher
+
+        close_dispatcher(app.state)  # stops the dispatcher's thread first, then closes its store
+        close_casework(app.state)
         if worker is not None:
             worker.stop()
         if intake is not None:
@@ -68,8 +87,23 @@ def create_app(settings: Settings, services: HubServices | None = None) -> FastA
     app = FastAPI(title="Hartslag hub", version="1", description=_DESCRIPTION, lifespan=lifespan)
     app.state.services = built
     install_problem_handlers(app)
-    for router in (batches.router, events.router, admin.router, ops.router):
+    for router in (
+        batches.router,
+        events.router,
+        admin.router,
+        ops.router,
+        casework_routes.router,
+        webhook_routes.router,
+        overview_routes.router,
+        pattern_routes.router,
+        theme_routes.router,
+        search_routes.router,
+        policy_routes.router,
+        alert_routes.router,
+    ):
         app.include_router(router)
+    app.include_router(auth_routes.router)  # /inloggen, /uitloggen, /auth/oidc/…
+    install_dashboard(app)  # the Dutch dashboard: pages, /static and its HTML error pages
 
     @app.middleware("http")
     async def request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -12,6 +12,7 @@ import typer
 from governance.cli import fail as _fail
 
 if TYPE_CHECKING:
+    from hub.accounts import Accounts
     from hub.registry import Registry
 
 T = TypeVar("T")
@@ -179,6 +180,110 @@ def agency_resume(code: Annotated[str, typer.Argument()], data: DataOption, acto
     """Accept the agency's batches again."""
     _run(lambda: _registry(data).resume(code, actor))
     typer.echo(f"{code} is active again")
+
+
+user_app = typer.Typer(help="Local user accounts of the dashboard and the read API.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+def _accounts(data: Path) -> Accounts:
+    """The accounts of a data folder, recording every change in the folder's audit log."""
+    from governance.audit import AuditLog
+    from hub.accounts import open_accounts
+
+    return _run(lambda: open_accounts(data, AuditLog.in_folder(data)))
+
+
+def _password_from_stdin() -> str:
+    """The password on standard input: one line (a final newline is not part of it)."""
+    import sys
+
+    text = sys.stdin.read()
+    password = text[:-1] if text.endswith("\n") else text
+    password = password[:-1] if password.endswith("\r") else password
+    if "\n" in password or "\r" in password:
+        raise _fail("the password on standard input must be a single line")
+    return password
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Login name (letters, digits, . _ @ -).")],
+    data: DataOption,
+    role: Annotated[list[str] | None, typer.Option("--role", help="analist, beheerder or werkgroep (repeat).")] = None,
+    organisation: Annotated[str | None, typer.Option("--organisation", help="Organisation code, e.g. GM0363.")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    actor: ActorOption = "operator",
+) -> None:
+    """Add an account. The password is read from standard input only, so it never shows in a process list."""
+    from hub.roles import parse_roles
+
+    if not password_stdin:
+        raise _fail("give the password on standard input with --password-stdin")
+    if not role:
+        raise _fail("give at least one --role (analist, beheerder or werkgroep)")
+    roles = _run(lambda: parse_roles(role))
+    password = _password_from_stdin()
+    account = _run(lambda: _accounts(data).add(name, roles, password, actor, organisation))
+    typer.echo(f"added account {account.name} ({', '.join(sorted(r.value for r in account.roles))})")
+
+
+@user_app.command("list")
+def user_list(data: DataOption, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the accounts with their roles, organisation and status."""
+    import json
+
+    rows: list[dict[str, Any]] = [
+        {
+            "name": a.name,
+            "roles": sorted(r.value for r in a.roles),
+            "organisation": a.organisation,
+            "disabled": a.disabled,
+            "created_at": a.created_at.isoformat(),
+        }
+        for a in _run(lambda: _accounts(data).list_accounts())
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("naam", "rollen", "organisatie", "status", "aangemaakt")
+    for row in rows:
+        status = "uitgeschakeld" if row["disabled"] else "actief"
+        table.add_row(row["name"], ", ".join(row["roles"]), row["organisation"] or "–", status, row["created_at"])
+    Console().print(table)
+
+
+@user_app.command("disable")
+def user_disable(name: Annotated[str, typer.Argument()], data: DataOption, actor: ActorOption = "operator") -> None:
+    """Disable an account: its logins, dashboard sessions and bearer tokens stop working at once."""
+    _run(lambda: _accounts(data).disable(name, actor))
+    typer.echo(f"account {name} is disabled")
+
+
+@app.command("token")
+def token(
+    name: Annotated[str, typer.Argument(help="An existing, enabled account.")],
+    data: DataOption,
+    lifetime: Annotated[int, typer.Option("--lifetime", help="Seconds the token is valid (at most 12 hours).")] = 3600,
+    hub_id: Annotated[str, typer.Option("--hub-id", envvar="HARTSLAG_HUB_ID", help="The hub's id.")] = "hartslag-hub",
+    actor: ActorOption = "operator",
+) -> None:
+    """Print a short-lived bearer token for an account (only the token, on standard output)."""
+    from governance.audit import AuditLog
+    from hub.tokens import MAX_LIFETIME, issue_token
+
+    if not 0 < lifetime <= MAX_LIFETIME:
+        raise _fail(f"--lifetime must be between 1 and {MAX_LIFETIME} seconds")
+    accounts = _accounts(data)
+    account = _run(lambda: accounts.usable(name))
+    key = _run(lambda: AuditLog.in_folder(data).hub_key())
+    org = account.organisation
+    issued = _run(lambda: issue_token(key, hub_id, account.name, account.roles, lifetime=lifetime, organisation=org))
+    _run(lambda: accounts.token_issued(account.name, actor, lifetime))
+    typer.echo(issued)
 
 
 @app.command("stats")

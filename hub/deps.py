@@ -4,19 +4,30 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Protocol, cast
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from hub.agency_auth import AgencyAuthError, authenticate_agency
 from hub.auth import authenticate
 from hub.problems import ProblemError
 from hub.roles import Principal, Role
 from hub.services import HubServices
+from hub.sessions import csrf_matches, session_of
 
-__all__ = ["AdminActor", "AgencyCaller", "Analist", "Beheerder", "Services", "Werkgroep", "require"]
+__all__ = [
+    "AdminActor",
+    "AgencyCaller",
+    "Analist",
+    "Beheerder",
+    "CsrfProtected",
+    "RoleGuard",
+    "Services",
+    "Werkgroep",
+    "require",
+]
 
 
 def _services(request: Request) -> HubServices:
@@ -57,18 +68,56 @@ def _agency(request: Request, services: Services) -> str:
 AgencyCaller = Annotated[str, Depends(_agency)]
 
 
-def require(*roles: Role) -> Callable[[Request, HubServices], Principal]:
-    """A dependency that authenticates the caller and lets through those holding at least one of ``roles``."""
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def _csrf(request: Request, services: Services) -> None:
+    """Refuse (403 ``csrf-invalid``) a state-changing request that the dashboard's session cookie authenticates
+    unless it carries the session's CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``).
+
+    A bearer-token request needs none: a browser never adds an Authorization header on its own, so another site
+    cannot make one. Without a live session the request is left to authentication (401) or to the route.
+    """
+    if request.method in _SAFE_METHODS or "authorization" in request.headers:
+        return
+    session = await run_in_threadpool(session_of, request, services)
+    if session is None:
+        return
+    submitted: object = request.headers.get("x-csrf-token")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if submitted is None and content_type in _FORM_TYPES:
+        submitted = (await request.form()).get("csrf_token")  # Starlette keeps the parsed form for the route
+    if not csrf_matches(session, submitted):
+        raise ProblemError("csrf-invalid", "this form needs the session's CSRF token (field csrf_token)")
+
+
+CsrfProtected = Annotated[None, Depends(_csrf)]
+
+
+class RoleGuard(Protocol):
+    """The dependency :func:`require` returns; ``roles`` says who gets through (read by tests and docs)."""
+
+    roles: frozenset[Role]
+
+    def __call__(self, request: Request, services: HubServices, _csrf: None) -> Principal: ...
+
+
+def require(*roles: Role) -> RoleGuard:
+    """A dependency that authenticates the caller and lets through those holding at least one of ``roles``; a
+    state-changing request on a dashboard session must also carry its CSRF token (:data:`CsrfProtected`)."""
     names = " or ".join(r.value for r in roles)
 
-    def dependency(request: Request, services: Services) -> Principal:
+    def dependency(request: Request, services: Services, _csrf: CsrfProtected) -> Principal:
         principal = authenticate(request, services)
         if not any(principal.has(role) for role in roles):
             raise ProblemError("forbidden", f"this needs the role {names}")
         request.state.principal = principal
         return principal
 
-    return dependency
+    guard = cast(RoleGuard, dependency)
+    guard.roles = frozenset(roles)
+    return guard
 
 
 Analist = Annotated[Principal, Depends(require(Role.ANALIST))]

@@ -50,9 +50,23 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "request-invalid": (422, "The request's parameters are not valid"),
     "unauthorized": (401, "Authentication is required"),
     "forbidden": (403, "This role may not do this"),
+    "csrf-invalid": (403, "The form's CSRF token is missing or wrong"),
+    "oidc-unavailable": (503, "The OpenID Connect issuer cannot be reached; retry later"),
+    "oidc-login-failed": (400, "The OpenID Connect login could not be completed"),
     "not-found": (404, "Not found"),
     "method-not-allowed": (405, "Method not allowed"),
+    # casework (hub/casework.py) and webhooks (hub/webhooks.py)
+    "transition-not-allowed": (409, "The pattern's status cannot change to this status from its current one"),
+    "unknown-case-status": (422, "Not a status of a pattern's case"),
+    "case-text-invalid": (422, "The note or action text is empty, too long or holds control characters"),
+    "personal-data-in-text": (422, "The text holds personal data"),
+    "unknown-organisation": (422, "Not an organisation code of the standard's code lists"),
+    "invalid-webhook-url": (422, "A webhook URL must be an absolute http or https URL"),
+    "invalid-webhook-filter": (422, "A webhook filter names an unknown theme, scope, organisation kind or alert kind"),
     "storage-error": (503, "The hub's storage is unavailable; retry later"),
+    "invalid-filter": (422, "A filter or query parameter has a value the read side does not know"),
+    "matching-not-run": (409, "Matching has not run on this hub yet"),
+    "search-unavailable": (503, "Search needs the matching extra and its model, which this hub lacks"),
     "internal-error": (500, "Internal error"),
 }
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from governance.audit import AuditLog
 from governance.hub_key import HubKey
@@ -14,6 +15,12 @@ from hub.ratelimit import RateLimiter
 from hub.registry import Registry
 from hub.settings import Settings
 from hub.storage import Storage, open_storage
+
+if TYPE_CHECKING:
+    from hub.accounts import Accounts
+    from hub.insights import Insights
+    from hub.oidc import OidcProvider
+    from hub.sessions import SessionStore
 
 __all__ = ["HubServices"]
 
@@ -31,6 +38,10 @@ class HubServices:
     metrics: Metrics
     audit: AuditLog
     hub_key: HubKey
+    _insights: Insights | None = None
+    _accounts: Accounts | None = None
+    _sessions: SessionStore | None = None
+    _oidc: OidcProvider | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> HubServices:
@@ -43,7 +54,48 @@ class HubServices:
         hub_key = audit.hub_key()  # the one hub key: signs audit checkpoints and the local accounts' tokens
         return cls(settings, storage, Registry(storage, audit=audit), ingest, bus, limiter, Metrics(), audit, hub_key)
 
+    @property
+    def insights(self) -> Insights:
+        """The analysts' read model (:class:`hub.insights.Insights`), built on first use and kept: it caches."""
+        if self._insights is None:
+            from hub.insights import Insights
+
+            self._insights = Insights(self)
+        return self._insights
+
+    @property
+    def accounts(self) -> Accounts:
+        """The local user accounts (``DATA/accounts.sqlite3``), opened on first use; changes go to the audit log."""
+        if self._accounts is None:
+            from hub.accounts import open_accounts
+
+            self._accounts = open_accounts(self.settings.data, self.audit)
+        return self._accounts
+
+    @property
+    def sessions(self) -> SessionStore:
+        """The dashboard's sessions (same file as the accounts), opened on first use."""
+        if self._sessions is None:
+            from hub.sessions import open_sessions
+
+            self._sessions = open_sessions(self.settings.data)
+        return self._sessions
+
+    @property
+    def oidc(self) -> OidcProvider | None:
+        """The configured OpenID Connect issuer (None without ``oidc_issuer``); metadata is fetched on first use."""
+        if self._oidc is None and self.settings.oidc_issuer:
+            from hub.oidc import OidcProvider
+
+            self._oidc = OidcProvider(self.settings)
+        return self._oidc
+
     def close(self) -> None:
         """Release the storage and the audit log."""
+        if self._insights is not None:
+            self._insights.close()
+        for opened in (self._accounts, self._sessions, self._oidc):
+            if opened is not None:
+                opened.close()
         self.storage.close()
         self.audit.close()

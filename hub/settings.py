@@ -30,3 +30,18 @@ class Settings(BaseSettings):
     log_json: bool = Field(default=True, description="Structured JSON logs (no signal text ever).")
     matching: bool = Field(default=False, description="Run the matching worker in the hub (needs hartslag[matching]).")
     matching_config: Path | None = Field(default=None, description="Matching settings (TOML); defaults when unset.")
+    webhooks: bool = Field(default=True, description="Deliver matching's alerts to webhook subscriptions.")
+    disclosure_threshold: int = Field(
+        default=10, ge=10, description="Smallest count shown; fewer signals are suppressed (never below 10)."
+    )
+    session_lifetime: int = Field(
+        default=8 * 3600, ge=300, le=7 * 24 * 3600, description="Seconds a dashboard login lasts (absolute)."
+    )
+    oidc_issuer: str | None = Field(default=None, description="OpenID Connect issuer URL; accept its tokens when set.")
+    oidc_audience: str | None = Field(default=None, description="Audience of the API's OIDC access tokens.")
+    oidc_client_id: str | None = Field(default=None, description="The dashboard's client id at the OIDC issuer.")
+    oidc_client_secret: SecretStr | None = Field(default=None, description="Client secret (public client if unset).")
+    oidc_role_claim: str = Field(default="roles", description="Claim (dotted path) holding the Hartslag roles.")
+    oidc_name_claim: str = Field(default="preferred_username", description="Claim with the user's name (else sub).")
+    oidc_organisation_claim: str = Field(default="organisation", description="Claim with the organisation code.")
+    oidc_scopes: str = Field(default="openid profile email", description="Scopes the dashboard login asks for.")

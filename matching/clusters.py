@@ -3,11 +3,17 @@
 
 Two operations, both pure functions of their inputs (no clock, no global random state):
 
-- :func:`assign_to_centroids`: a new signal joins the nearest existing cluster when the cosine to its centroid is at
-  least a threshold, else it waits unassigned for the next re-clustering. Centroids do not move between
-  re-clusterings, so the outcome for a signal does not depend on which other signals arrived in the same run.
-  Similarities are computed in fixed-size, zero-padded blocks so BLAS sees the same shapes however a stream is cut
-  into runs, which keeps the results bitwise identical.
+- Online assignment: a new signal joins the nearest existing cluster when the cosine to its centroid is at least a
+  threshold, else it waits unassigned for the next re-clustering. Centroids do not move between re-clusterings, so
+  the outcome for a signal does not depend on which other signals arrived in the same run. Similarities are
+  computed in fixed-size, zero-padded blocks so BLAS sees the same shapes however a stream is cut into runs, which
+  keeps the results bitwise identical. Two kernels apply that rule: :class:`CentroidAssigner` (the engine's online
+  path) keeps the centroids transposed between re-clusterings and computes one row at a time with BLAS and OpenMP
+  limited to one thread (:func:`single_threaded`), so one signal costs one matrix-vector product (0.03 ms at 545
+  centroids, 0.2 ms at 5,000; ``bench/assign.py``); :func:`assign_to_centroids` pads to 256-row blocks, cheaper
+  per row in bulk, and serves the re-clustering's attach step. Both give the same assignments, provably: where
+  the other summation order could matter (a best similarity within round-off of the threshold or of the
+  runner-up), the online kernel recomputes the row with the blocked one (:class:`CentroidAssigner`).
 - :class:`AgglomerativeClusterer` (the default :class:`Clusterer`): average-linkage (UPGMA) agglomerative clustering
   on cosine distance with a distance threshold; clusters smaller than ``min_size`` become noise, and noise points
   then join the nearest cluster under the online rule. Up to ``direct_limit`` vectors it is exact (SciPy). Beyond,
@@ -44,8 +50,11 @@ Labels are numbered by their first row, so a caller passing rows in sequence ord
 from __future__ import annotations
 
 import math
+import sys
+import threading
 from collections.abc import Iterator
-from typing import Protocol, runtime_checkable
+from contextlib import contextmanager
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -55,12 +64,14 @@ from matching.embedder import Matrix
 
 __all__ = [
     "AgglomerativeClusterer",
+    "CentroidAssigner",
     "Clusterer",
     "Labels",
     "assign_to_centroids",
     "canonical_labels",
     "centroids_of",
     "padded_blocks",
+    "single_threaded",
 ]
 
 Labels = npt.NDArray[np.int64]
@@ -99,14 +110,22 @@ def assign_to_centroids(
     """Row index of the nearest centroid per vector (``-1`` below ``threshold``) and that cosine similarity.
 
     Ties go to the lowest centroid row. Computed in :func:`padded_blocks`, so a vector's result does not depend on
-    how many others are assigned with it.
+    how many others are assigned with it. The bulk kernel: per row cheaper than :class:`CentroidAssigner` in large
+    batches (a matrix-matrix product), but one row costs a whole block; the engine's online path uses the latter.
     """
-    count = vectors.shape[0]
-    best = np.full(count, -1, dtype=np.int64)
-    scores = np.full(count, -np.inf, dtype=np.float32)
-    if count == 0 or centroids.shape[0] == 0:
-        return best, scores
-    centroids_t = np.ascontiguousarray(np.asarray(centroids, dtype=np.float32).T)
+    if vectors.shape[0] == 0 or centroids.shape[0] == 0:
+        return _unassigned(vectors.shape[0])
+    return _assign_blocked(vectors, np.ascontiguousarray(np.asarray(centroids, dtype=np.float32).T), threshold)
+
+
+def _unassigned(count: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    return np.full(count, -1, dtype=np.int64), np.full(count, -np.inf, dtype=np.float32)
+
+
+def _assign_blocked(
+    vectors: Matrix, centroids_t: Matrix, threshold: float
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    best, scores = _unassigned(vectors.shape[0])
     for start, stop, block in padded_blocks(vectors):
         sims = (block @ centroids_t)[: stop - start]
         nearest = np.argmax(sims, axis=1)
@@ -114,6 +133,98 @@ def assign_to_centroids(
         best[start:stop] = nearest
     best[scores < threshold] = -1
     return best, scores
+
+
+class CentroidAssigner:
+    """:func:`assign_to_centroids` over frozen centroids, prepared once per re-clustering, one row at a time.
+
+    Gives exactly the assignments of :func:`assign_to_centroids` (same centroid or ``-1`` for every vector; ties to
+    the lowest row), at the cost of one matrix-vector product per vector instead of a 256-row block. Each row is
+    a fixed ``(1, d)`` block computed with BLAS and OpenMP on one thread (:func:`single_threaded`), so its result
+    is bitwise the same however many others come with it, as the engine's replay guarantee needs.
+
+    Why the assignments are the same: both kernels sum the same ``d`` float32 products, in other orders, and any
+    order lands within ``γ_d · |x| · |c|`` of the exact value (``γ_d = d·u / (1 - d·u)``, ``u = 2**-24``; Higham,
+    *Accuracy and Stability of Numerical Algorithms*, §3.1), so the two differ by at most ``2 γ_d |x| |c|``
+    (6.1e-5 for unit vectors at d = 512; measured: about 4e-7). When the best similarity is farther than that from
+    the threshold and from the runner-up, both kernels decide alike. Otherwise the row is recomputed by the
+    blocked kernel itself, so its result is the old one bit for bit. :attr:`rechecked` counts those rows (on
+    ``bench/assign.py``'s data about 1 in 5,000 at 1,000,000 signals).
+    """
+
+    def __init__(self, centroids: Matrix, threshold: float) -> None:
+        matrix = np.asarray(centroids, dtype=np.float32)
+        self.threshold = threshold
+        self.count = int(matrix.shape[0])
+        self.rechecked = 0
+        # Transposed once here, not per call: at 5,000 centroids the copy cost more than the product itself. The
+        # same contiguous array the blocked kernel builds, so a recheck gets its inputs exactly.
+        self._centroids_t = np.ascontiguousarray(matrix.T)
+        self._threshold32 = float(np.float32(threshold))  # the float32 comparison both kernels make
+        dimension = int(matrix.shape[1])
+        gamma = dimension * 2.0**-24 / (1 - dimension * 2.0**-24)
+        largest = float(np.max(np.linalg.norm(matrix, axis=1))) if self.count else 0.0
+        # Per unit of |x|; the 1e-6 covers rounding in the norms and in the float32 comparisons below.
+        self._bound = 2 * gamma * largest * 1.001 + 1e-6
+
+    def assign(self, vectors: Matrix) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Row index of the nearest centroid per vector (``-1`` below the threshold) and that cosine similarity."""
+        best, scores = _unassigned(vectors.shape[0])
+        if vectors.shape[0] == 0 or self.count == 0:
+            return best, scores
+        with single_threaded():
+            for start, _, row in padded_blocks(vectors, 1):
+                sims = (row @ self._centroids_t)[0]
+                nearest = int(np.argmax(sims))
+                score = float(sims[nearest])
+                bound = self._bound * max(float(np.linalg.norm(row)), 1.0)
+                if score >= self._threshold32 - bound and (
+                    score <= self._threshold32 + bound or np.count_nonzero(sims >= score - 2 * bound) > 1
+                ):
+                    self.rechecked += 1
+                    checked, checked_scores = _assign_blocked(row, self._centroids_t, self.threshold)
+                    nearest, score = int(checked[0]), float(checked_scores[0])
+                best[start] = nearest
+                scores[start] = score
+        best[scores < self.threshold] = -1
+        return best, scores
+
+    def similarities(self, vectors: Matrix) -> Matrix:
+        """Every vector's similarity to every centroid by this kernel (no rechecks), ``(len(vectors), count)``."""
+        out = np.empty((vectors.shape[0], self.count), dtype=np.float32)
+        with single_threaded():
+            for start, _, row in padded_blocks(vectors, 1):
+                out[start] = (row @ self._centroids_t)[0]
+        return out
+
+
+# One controller for the process; a library loaded later (FAISS's OpenMP comes with the first index) makes it stale,
+# so it is rebuilt when the set of imported modules changed (a scan takes 0.3 ms; a limit 15 us).
+_controller: Any = None
+_modules_seen = 0
+# threadpoolctl sets OpenBLAS's thread count for the whole process and saves/restores it around a scope: two
+# threads doing that interleaved could restore the wrong value and leave BLAS on one thread for good.
+_limit_lock = threading.RLock()
+
+
+@contextmanager
+def single_threaded() -> Iterator[None]:
+    """BLAS (numpy's and FAISS's OpenBLAS) and OpenMP (FAISS) on one thread for the duration, then as before.
+
+    For short calls on the online path: on a shared machine a second thread mostly waits for a core, which made
+    the p99 of one signal's assignment 3-30 times worse (``docs/benchmarks.md``). Scoped, not process-wide, because
+    re-clustering and index builds want every core. While a scope is open, BLAS calls from other threads run on
+    one thread too (OpenBLAS has one global setting); OpenMP's setting is per thread. Scopes are serialised.
+    """
+    global _controller, _modules_seen
+    with _limit_lock:
+        if _controller is None or len(sys.modules) != _modules_seen:
+            from threadpoolctl import ThreadpoolController
+
+            _modules_seen = len(sys.modules)
+            _controller = ThreadpoolController()
+        with _controller.limit(limits=1):
+            yield
 
 
 def canonical_labels(labels: npt.ArrayLike) -> Labels:

@@ -12,6 +12,12 @@ Daily detectors (``cross_org``, ``emerging``) see the last ``lookback_days`` day
 a cluster that qualified on any of the ``cooldown`` days before (as seen then, stored with the findings) stays
 quiet, so members moved by a later re-clustering never make an earlier day qualify in hindsight.
 
+Detectors that read related clusters (``reads_related``, the cross-organisation detector) also get, per cluster,
+the clusters whose centroids are at least ``related_threshold`` similar (:mod:`matching.related`), computed from
+the centroids the state holds at that point of the stream. An alert counted over related clusters opens the
+episode of each of them, so the same rise is not raised again on one of them a few days later; the signals behind
+it are the members of all of them.
+
 The policy-effect detector runs only on its checkpoint days, over the half year before the policy date up to that
 day. A policy declared after some
 of its checkpoints passed is evaluated for them on the next run, on the counts of that moment.
@@ -24,10 +30,13 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import numpy as np
+
 from matching.activity import AMSTERDAM, ActivityBuilder, ActivityRecord, event_day
 from matching.detector import Alert, Detector, make_detector
 from matching.findings import Findings
 from matching.policies import Policy
+from matching.related import Related, related_clusters
 from matching.schedule import EventClock
 from matching.state import MatchingState
 
@@ -50,6 +59,7 @@ class Detection:
         lateness: timedelta = timedelta(days=1),
         advance_after: int = 3,
         lookback_days: int = 100,
+        related_threshold: float | None = 0.7,
     ) -> None:
         self.state = state
         self.findings = Findings(state)
@@ -67,6 +77,7 @@ class Detection:
         self.lateness = lateness
         self.advance_after = advance_after
         self.lookback_days = lookback_days
+        self.related_threshold = related_threshold
         self._builder: ActivityBuilder | None = None
         self._clock = EventClock.loads(state.get_meta("day_clock"), advance_after)
 
@@ -124,12 +135,20 @@ class Detection:
         alerts: list[Alert] = []
         if first <= last:
             activity = self._counts().build(last - timedelta(days=self.lookback_days), last)
+            related = self._related()
             day = first
             while day <= last:
                 for detector in self.detectors:
                     cooldown = self.cooldowns.get(detector.kind, 7)
-                    for alert in detector.detect(activity, day):
-                        if self.findings.open_episode(alert.kind, alert.cluster_id, day, cooldown):
+                    if getattr(detector, "reads_related", False):
+                        raised = detector.detect(activity, day, related=related)  # type: ignore[call-arg]
+                    else:
+                        raised = detector.detect(activity, day)
+                    for alert in raised:
+                        family = [alert.cluster_id, *alert.details.get("related_clusters", ())]
+                        # Every member's episode is noted (no short-cut), so none of them raises the same rise later.
+                        fresh = [self.findings.open_episode(alert.kind, c, day, cooldown) for c in family]
+                        if all(fresh):
                             alerts.append(self._with_members(alert))
                 day += timedelta(days=1)
             self.state.set_meta("detected_through", last.isoformat())
@@ -137,13 +156,27 @@ class Detection:
         self.findings.put_alerts(alerts)
         return alerts
 
+    def _related(self) -> Related:
+        """Cluster id → related clusters, from the centroids held now (empty when switched off)."""
+        if self.related_threshold is None:
+            return {}
+        rows = self.state.clusters(("active", "dormant"))
+        if len(rows) < 2:
+            return {}
+        centroids = np.stack([row.centroid for row in rows])
+        return related_clusters([row.id for row in rows], centroids, self.related_threshold)
+
     def _with_members(self, alert: Alert) -> Alert:
-        """The alert with the ids of the signals behind it: the cluster's members from its onset through its day, as
-        assigned when it was raised (ids only, no text; for drill-down and for checking what an alert was about)."""
+        """The alert with the ids of the signals behind it: the members of its cluster (and of the related clusters
+        it was counted with) from its onset through its day, as assigned when it was raised (ids only, no text; for
+        drill-down and for checking what an alert was about)."""
         onset = date.fromisoformat(str(alert.details.get("onset", alert.detected_at.isoformat())))
         start = datetime.combine(onset, time(), AMSTERDAM)
         end = datetime.combine(alert.detected_at + timedelta(days=1), time(), AMSTERDAM)
-        ids = self.state.member_ids_between(alert.cluster_id, start, end, limit=_MAX_MEMBER_IDS)
+        ids: list[str] = []
+        for cluster_id in (alert.cluster_id, *alert.details.get("related_clusters", ())):
+            if len(ids) < _MAX_MEMBER_IDS:
+                ids += self.state.member_ids_between(int(cluster_id), start, end, limit=_MAX_MEMBER_IDS - len(ids))
         return replace(alert, details={**alert.details, "signal_ids": ids})
 
     def catch_up_policies(self) -> list[Alert]:

@@ -19,7 +19,8 @@ settings and bitwise-identical vectors, the state after processing - assignments
 labels, keywords, themes, statuses, lineage - is identical however the stream is cut into runs, batches and
 restarts. Every decision is a function of the records before it in ``seq`` order and of epochs derived from event
 time, never of where a run starts or stops, and every product whose shape could depend on the batch is computed
-in fixed-size padded blocks. Vectors are bitwise identical when they come from the embedding cache (production:
+in fixed-size padded blocks (online assignment: one row at a time, :class:`~matching.clusters.CentroidAssigner`).
+Vectors are bitwise identical when they come from the embedding cache (production:
 :class:`matching.embedding_cache.CachedEmbedder`) or from an embedder that embeds each text independently. The
 USE backend differs in the last bits (about 1e-7) between batch compositions; on the evaluation stream a fresh
 replay without the cache still gave identical assignments, ids and themes, with centroids equal up to that
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -40,7 +42,7 @@ import numpy as np
 from governance.errors import HartslagError, InvalidInputError, NotFoundError
 from matching.activity import AMSTERDAM
 from matching.cleaning import Cleaner
-from matching.clusters import Clusterer, assign_to_centroids, centroids_of
+from matching.clusters import CentroidAssigner, Clusterer, centroids_of, single_threaded
 from matching.detection import Detection
 from matching.embedder import Embedder, Matrix
 from matching.index import VectorIndex
@@ -53,6 +55,10 @@ from matching.themes import ThemeAssigner
 __all__ = ["MatchingEngine", "RunReport", "Schedule"]
 
 _ASSIGNABLE = ("active", "dormant")
+# Batches up to this size (events arriving one or a few at a time) go into the index with one BLAS/OpenMP thread:
+# on a shared machine a second thread mostly waits for a core (index add p99 30 times worse, docs/benchmarks.md).
+# Larger batches (catch-up runs) keep the libraries' threads.
+_ONLINE_ROWS = 64
 
 
 class MatchingEngine:
@@ -146,7 +152,8 @@ class MatchingEngine:
                 self.detection.save_clock()
             self.state.set_meta("watermark", str(fresh[-1].seq))
         if self.index is not None:
-            self.index.add([r.seq for r in fresh], vectors)
+            with single_threaded() if len(fresh) <= _ONLINE_ROWS else nullcontext():
+                self.index.add([r.seq for r in fresh], vectors)
         report.watermark = fresh[-1].seq
         return report
 
@@ -204,7 +211,7 @@ class MatchingEngine:
     def _flush(self, records: Sequence[SignalRecord], vectors: Matrix, report: RunReport) -> None:
         if not records:
             return
-        nearest, sims = assign_to_centroids(vectors, self._centroids, self.schedule.assign_threshold)
+        nearest, sims = self._assigner.assign(vectors)
         assigned = self.themes.assign(vectors, top=self.schedule.theme_top) if self.themes is not None else None
         stored: list[StoredSignal] = []
         bumps: dict[int, tuple[int, datetime, datetime]] = {}
@@ -285,21 +292,35 @@ class MatchingEngine:
 
         A new topic would otherwise wait for the weekly re-clustering. The pool is clustered with the same
         clusterer; groups of at least ``promote_min_size`` become active clusters with new ids, which the next
-        re-clustering keeps (ids are matched by shared members).
+        re-clustering keeps (ids are matched by shared members). A smaller group, of at least
+        ``promote_broad_min_size``, is promoted too when its signals come from at least
+        ``promote_broad_organisations`` organisations or from organisations of two kinds: a few similar signals
+        at several organisations at once are rarely chance, and a new national topic starts exactly so.
         """
         minimum = self.schedule.promote_min_size
         if minimum <= 0:
             return
+        broad_minimum = min(self.schedule.promote_broad_min_size or minimum, minimum)
         end = datetime.combine(day + timedelta(days=1), time(), AMSTERDAM)
         window = self.state.window(
             end - timedelta(days=self.schedule.promote_days), end, self.embedder.dimension, max_seq=last_seq
         )
         pool = np.flatnonzero(window.cluster_ids < 0)
-        if pool.size < minimum:
+        if pool.size < broad_minimum:
             return
         labels = self.clusterer.cluster(window.vectors[pool])
         sizes = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else np.zeros(0, dtype=np.int64)
         keep = [label for label in range(sizes.size) if sizes[label] >= minimum]
+        small = [label for label in range(sizes.size) if broad_minimum <= sizes[label] < minimum]
+        if small:
+            facts = {f.seq: f for _, f in self.state.facts_of(window.seqs[pool].tolist())}
+            for label in small:
+                group = [facts[int(seq)] for seq in window.seqs[pool][labels == label].tolist()]
+                organisations = {f.agency for f in group}
+                kinds = {f.organisation_kind for f in group}
+                if len(organisations) >= self.schedule.promote_broad_organisations or len(kinds) >= 2:
+                    keep.append(label)
+            keep.sort()
         if not keep:
             return
         next_id = int(self.state.get_meta("next_cluster_id") or 1)
@@ -341,11 +362,13 @@ class MatchingEngine:
         rows = self.state.clusters(_ASSIGNABLE)
         self._centroid_ids = np.array([row.id for row in rows], dtype=np.int64)
         dimension = self.embedder.dimension
-        self._centroids = (
+        centroids = (
             np.stack([row.centroid for row in rows]).astype(np.float32)
             if rows
             else np.zeros((0, dimension), dtype=np.float32)
         )
+        # Prepared once per re-clustering or promotion, so a signal pays only for its own product.
+        self._assigner = CentroidAssigner(centroids, self.schedule.assign_threshold)
 
     def _refresh_theme_labels(self, boundary: datetime, boundary_seq: int) -> None:
         """Labels = the source-themed signals of the window that ended at ``boundary`` (frozen until the next)."""

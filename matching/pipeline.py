@@ -98,6 +98,8 @@ class ScheduleConfig(BaseModel):
     theme_top: int = Field(default=3, ge=1)
     promote_min_size: int = Field(default=6, ge=0)
     promote_days: int = Field(default=14, ge=1)
+    promote_broad_min_size: int = Field(default=4, ge=0)
+    promote_broad_organisations: int = Field(default=3, ge=1)
 
     def schedule(self) -> Schedule:
         """The engine's :class:`~matching.schedule.Schedule`."""
@@ -111,6 +113,8 @@ class ScheduleConfig(BaseModel):
             theme_top=self.theme_top,
             promote_min_size=self.promote_min_size,
             promote_days=self.promote_days,
+            promote_broad_min_size=self.promote_broad_min_size,
+            promote_broad_organisations=self.promote_broad_organisations,
         )
 
 
@@ -123,6 +127,9 @@ class DetectionConfig(BaseModel):
     policy_effect: dict[str, Any] = Field(default_factory=dict)
     lateness_hours: float = Field(default=24.0, ge=0)
     lookback_days: int = Field(default=100, ge=28)
+    #: clusters at least this similar (centroid cosine) are also counted together by the cross-organisation
+    #: detector (:mod:`matching.related`); ``None`` switches that off.
+    related_threshold: float | None = Field(default=0.7, ge=-1.0, le=1.0)
 
     def detection(self, state: MatchingState, advance_after: int) -> Detection:
         """The engine's :class:`~matching.detection.Detection` over ``state``."""
@@ -133,6 +140,7 @@ class DetectionConfig(BaseModel):
             lateness=timedelta(hours=self.lateness_hours),
             advance_after=advance_after,
             lookback_days=self.lookback_days,
+            related_threshold=self.related_threshold,
         )
 
 

@@ -35,6 +35,8 @@ class Schedule:
     theme_top: int = 3
     promote_min_size: int = 6
     promote_days: int = 14
+    promote_broad_min_size: int = 4
+    promote_broad_organisations: int = 3
 
     def epoch_of(self, observed_at: datetime) -> int:
         """The epoch a record counts in for the schedule (its time minus the allowed lateness)."""

@@ -117,11 +117,19 @@ def surge_scope(
     last: date,
     history: int = 84,
     local_share: float = 0.8,
+    *,
+    thin: bool = False,
 ) -> Scope:
-    """The :class:`Scope` of the surge in ``first..last`` against the ``history`` days before it."""
-    orgs = carriers(activity, cluster, "organisation", first, last, history)
-    munis = carriers(activity, cluster, "municipality", first, last, history)
-    provinces = carriers(activity, cluster, "province", first, last, history)
+    """The :class:`Scope` of the surge in ``first..last`` against the ``history`` days before it.
+
+    ``thin``: the surge is young and spread thinly (a few signals at each of many organisations), so no single
+    value's excess can be surprising on its own; every value with at least one extra signal counts as a carrier.
+    The level rules stay the same, so one organisation or municipality holding nearly all of it is still local.
+    """
+    rules = {"min_excess": 1.0, "min_share": 0.0, "alpha": 1.0} if thin else {}
+    orgs = carriers(activity, cluster, "organisation", first, last, history, **rules)
+    munis = carriers(activity, cluster, "municipality", first, last, history, **rules)
+    provinces = carriers(activity, cluster, "province", first, last, history, **rules)
     kinds = Counter(activity.organisation_kinds.get(org, "other") for org in orgs)
     org_excess = sum(orgs.values())
     top = max(max(munis.values(), default=0.0), max(orgs.values(), default=0.0))

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -221,9 +221,14 @@ class Hub:
 
     def bearer(self, *roles: str, name: str = "tester", organisation: str | None = None) -> dict[str, str]:
         """Authorization headers of a hub-issued token for a user holding ``roles`` (``"analist"``, ...)."""
+        from hub.accounts import Account
         from hub.roles import parse_roles
         from hub.tokens import issue_token
 
+        # The hub accepts tokens of existing, enabled accounts only: make one (with no usable password) on first use.
+        if self.services.accounts.store.get(name) is None:
+            account = Account(name, parse_roles(roles), organisation, False, datetime.now(UTC))
+            self.services.accounts.store.insert(account, "!no-password")
         token = issue_token(
             self.services.hub_key, self.settings.hub_id, name, parse_roles(roles), organisation=organisation
         )

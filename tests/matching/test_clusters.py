@@ -9,11 +9,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sklearn.metrics import adjusted_mutual_info_score, normalized_mutual_info_score
+from threadpoolctl import threadpool_info
 
+import matching.engine
 from governance.errors import InvalidInputError
-from matching.clusters import AgglomerativeClusterer, Clusterer, assign_to_centroids, canonical_labels, centroids_of
-from matching.embedder import DEFAULT_EMBEDDER, make_embedder
+from matching.clusters import (
+    AgglomerativeClusterer,
+    CentroidAssigner,
+    Clusterer,
+    assign_to_centroids,
+    canonical_labels,
+    centroids_of,
+    padded_blocks,
+    single_threaded,
+)
+from matching.embedder import DEFAULT_EMBEDDER, Matrix, make_embedder
 from matching.fake_embedder import FakeEmbedder
+from matching.pipeline import MatchingConfig, StepConfig, build_engine
+from tests.matching.streams import ListSource, make_stream
 
 DATA = Path(__file__).resolve().parents[2] / "matching" / "data"
 
@@ -52,6 +65,160 @@ def test_assignment_is_bitwise_the_same_however_the_vectors_are_batched() -> Non
     pieces = [assign_to_centroids(vectors[s : s + 77], centroids, 0.1) for s in range(0, vectors.shape[0], 77)]
     np.testing.assert_array_equal(whole[0], np.concatenate([p[0] for p in pieces]))
     assert whole[1].tobytes() == np.concatenate([p[1] for p in pieces]).tobytes()
+
+
+def _topics(count: int, topics: int, *, dimension: int = 512, seed: int = 0) -> tuple[Matrix, Matrix]:
+    """``count`` new signals and the centroids of ``topics`` topics, the ``bench/assign.py`` recipe in small.
+
+    Topical rows sit at cosine about 0.55 to their topic's centre, 30 % are unrelated noise; the centroids are
+    :func:`centroids_of` earlier signals of the same topics, as a re-clustering leaves them.
+    """
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((topics, dimension)).astype(np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+
+    def draw(n: int) -> tuple[Matrix, np.ndarray]:
+        truth = rng.integers(0, topics, n)
+        truth[rng.random(n) < 0.3] = -1
+        rows = rng.standard_normal((n, dimension)).astype(np.float32)
+        rows[truth >= 0] = centres[truth[truth >= 0]] + 0.066 * rows[truth >= 0]
+        return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32), truth
+
+    earlier, truth = draw(20 * topics)
+    fresh, _ = draw(count)
+    return fresh, centroids_of(earlier, canonical_labels(truth))
+
+
+def _blocked_similarities(vectors: Matrix, centroids: Matrix) -> Matrix:
+    """Every similarity exactly as :func:`assign_to_centroids` computes it (256-row padded blocks)."""
+    centroids_t = np.ascontiguousarray(centroids.T)
+    return np.vstack([(block @ centroids_t)[: stop - start] for start, stop, block in padded_blocks(vectors)])
+
+
+def _raw_verdicts(sims: Matrix, threshold: float) -> np.ndarray:
+    """What a kernel's similarities decide on their own: nearest row, or ``-1`` below the (float32) threshold."""
+    return np.where(sims.max(axis=1) >= np.float32(threshold), np.argmax(sims, axis=1), -1)
+
+
+@pytest.mark.parametrize(
+    ("count", "topics", "dimension", "threshold"),
+    [(4000, 400, 512, 0.5), (4000, 400, 512, None), (3000, 37, 512, 0.5), (3000, 1000, 48, 0.55)],
+)
+def test_the_online_kernel_assigns_every_vector_as_the_blocked_kernel(
+    count: int, topics: int, dimension: int, threshold: float | None
+) -> None:
+    vectors, centroids = _topics(count, topics, dimension=dimension, seed=topics)
+    old_sims = _blocked_similarities(vectors, centroids)
+    # None: the median best score, so that the threshold cuts where the rows are densest.
+    cut = float(np.median(old_sims.max(axis=1))) if threshold is None else threshold
+    old_best, old_scores = assign_to_centroids(vectors, centroids, cut)
+    assigner = CentroidAssigner(centroids, cut)
+    new_best, new_scores = assigner.assign(vectors)
+
+    np.testing.assert_array_equal(new_best, old_best)  # every id, nothing rounded
+    assert 0.05 < np.mean(new_best >= 0) < 0.95  # the threshold decides for many rows either way
+    # The kernels differ by round-off only, far inside the bound the assigner works with (6.1e-5 at d = 512) ...
+    raw = assigner.similarities(vectors)
+    shift = float(np.max(np.abs(raw - old_sims)))
+    assert shift <= 1e-6  # at d = 48 the two happen to agree bit for bit
+    assert float(np.max(np.abs(new_scores - old_scores))) <= shift
+    # ... but that is enough to flip a row now and then (the 37-topic data has a best similarity of 0.4999999 in
+    # the blocked kernel and 0.5 in the other): such rows are rechecked, so they cannot differ above.
+    flipped = int(np.count_nonzero(_raw_verdicts(raw, cut) != old_best))
+    assert assigner.rechecked >= flipped
+    assert assigner.rechecked <= 0.01 * count  # rechecks are rare, so the p99 stays the one-row kernel's
+
+
+def test_rows_within_round_off_of_the_threshold_or_of_a_tie_are_assigned_as_before() -> None:
+    rng = np.random.default_rng(8)
+    _, centroids = _topics(0, 60, seed=8)
+    others = rng.standard_normal((2000, centroids.shape[1]))
+    at_threshold = np.empty((1000, centroids.shape[1]))
+    for row, (centroid, other) in enumerate(zip(centroids[rng.integers(0, 60, 1000)], others[:1000], strict=True)):
+        across = other - (other @ centroid) * centroid  # cosine to the centroid: exactly 0.5 in real numbers
+        at_threshold[row] = 0.5 * centroid + np.sqrt(0.75) * across / np.linalg.norm(across)
+    pairs = rng.integers(0, 60, (1000, 2))
+    between = centroids[pairs[:, 0]] + centroids[pairs[:, 1]] + 1e-9 * others[1000:]  # two best within 1e-9
+    vectors = np.vstack([at_threshold, between]).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    old_best, old_scores = assign_to_centroids(vectors, centroids, 0.5)
+    assigner = CentroidAssigner(centroids, 0.5)
+    new_best, new_scores = assigner.assign(vectors)
+    raw = _raw_verdicts(assigner.similarities(vectors), 0.5)
+    hazards = raw != old_best
+    assert np.count_nonzero(hazards) >= 10  # on its own, the other summation order would decide otherwise
+    np.testing.assert_array_equal(new_best, old_best)
+    assert assigner.rechecked >= 1500
+    # Those rows went through the blocked kernel (on one thread here, on all cores there): the old result exactly.
+    assert new_scores[hazards].tobytes() == old_scores[hazards].tobytes()
+
+
+def test_exact_ties_go_to_the_lowest_row_in_both_kernels_wherever_the_twins_sit() -> None:
+    vectors, centroids = _topics(200, 70, seed=4)
+    twins = [3, 17, 40, 63, 64, 69]  # inside and at the ends of BLAS's column blocks: the last ones are a tail
+    centroids[twins] = centroids[twins[0]]
+    vectors[:100] = centroids[twins[0]] + 0.01 * vectors[:100]
+    vectors[:100] /= np.linalg.norm(vectors[:100], axis=1, keepdims=True)
+    new_best, _ = CentroidAssigner(centroids, 0.5).assign(vectors)
+    old_best, _ = assign_to_centroids(vectors, centroids, 0.5)
+    assert set(new_best[:100].tolist()) == {twins[0]}
+    np.testing.assert_array_equal(new_best, old_best)
+
+
+def test_the_online_kernel_is_bitwise_the_same_however_the_vectors_are_batched() -> None:
+    vectors, centroids = _topics(600, 130, seed=9)
+    assigner = CentroidAssigner(centroids, 0.5)
+    whole = assigner.assign(vectors)
+    pieces = [assigner.assign(vectors[s : s + 77]) for s in range(0, vectors.shape[0], 77)]
+    singles = [assigner.assign(vectors[s : s + 1]) for s in range(vectors.shape[0])]
+    for parts in (pieces, singles):
+        np.testing.assert_array_equal(whole[0], np.concatenate([p[0] for p in parts]))
+        assert whole[1].tobytes() == np.concatenate([p[1] for p in parts]).tobytes()
+    empty = CentroidAssigner(np.zeros((0, 512), dtype=np.float32), 0.5).assign(vectors[:3])
+    assert empty[0].tolist() == [-1, -1, -1] and np.all(np.isneginf(empty[1]))
+    assert assigner.assign(vectors[:0])[0].shape == (0,)
+
+
+def test_single_threaded_limits_the_pools_only_inside_the_scope() -> None:
+    before = [pool["num_threads"] for pool in threadpool_info()]
+    with single_threaded():
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+        with single_threaded():  # nested use (the engine's add inside a scope) is harmless
+            pass
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+    assert [pool["num_threads"] for pool in threadpool_info()] == before
+
+
+class _BlockedAssigner:
+    """The engine's assignment before :class:`CentroidAssigner`: :func:`assign_to_centroids` on every call."""
+
+    def __init__(self, centroids: Matrix, threshold: float) -> None:
+        self.centroids, self.threshold = centroids, threshold
+
+    def assign(self, vectors: Matrix) -> tuple[np.ndarray, np.ndarray]:
+        return assign_to_centroids(vectors, self.centroids, self.threshold)
+
+
+def test_the_engine_assigns_every_signal_as_it_did_with_the_blocked_kernel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = MatchingConfig(
+        cache_embeddings=False,
+        index=None,
+        clusterer=StepConfig(name="agglomerative", options={"distance_threshold": 0.65}),
+    )
+    records = make_stream(weeks=6, per_week=60, seed=5)
+    new = build_engine(config, tmp_path / "new", embedder=FakeEmbedder(256))
+    report = new.run(ListSource(records), batch_size=5)
+    monkeypatch.setattr(matching.engine, "CentroidAssigner", _BlockedAssigner)
+    old = build_engine(config, tmp_path / "old", embedder=FakeEmbedder(256))
+    old.run(ListSource(records), batch_size=5)
+
+    assert report.assigned_online >= 50  # the online rule decided for many signals, not the re-clustering
+    assert new.state.assignments() == old.state.assignments()
+    # Later re-clusterings start from those assignments, so their ids, centroids and lineage agree as well.
+    assert [repr(c) for c in new.state.clusters()] == [repr(c) for c in old.state.clusters()]
 
 
 def test_canonical_labels_and_centroids() -> None:

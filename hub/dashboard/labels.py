@@ -1,0 +1,161 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Dutch words for the codes the dashboard shows, and the filters of its lists read from the query string.
+
+Labels come from the standard's code lists (themes, organisation kinds, provinces, municipalities, national
+agencies) and from the agency registry (an organisation's registered name); a code nobody knows is shown as itself.
+Filters are a :class:`hub.insight_models.Filters`; a value that is no code of its list is dropped with a message
+(the page still shows, unfiltered on that field), so a hand-edited link never ends in an error page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from governance.standard import codelist_codes
+from hub.insight_models import Filters
+
+__all__ = [
+    "ALERT_KINDS",
+    "FILTER_FIELDS",
+    "SCOPES",
+    "FilterForm",
+    "Option",
+    "alert_kind_label",
+    "codelist_options",
+    "label_of",
+    "parse_filters",
+    "scope_label",
+]
+
+#: Reach of a pattern (matching.scope.LEVELS) with the Dutch label.
+SCOPES: Mapping[str, str] = {"lokaal": "Lokaal", "regionaal": "Regionaal", "landelijk": "Landelijk"}
+
+#: What matching raises, in words an analyst uses.
+ALERT_KINDS: Mapping[str, str] = {
+    "cross_org": "Bij meerdere organisaties tegelijk",
+    "emerging": "Nieuw en groeiend",
+    "policy_effect": "Verandering na beleid",
+}
+
+#: The query-string names of the filters, in the order of the form.
+FILTER_FIELDS = (
+    "period_from",
+    "period_to",
+    "theme",
+    "organisation_kind",
+    "organisation",
+    "province",
+    "municipality",
+    "scope",
+)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a select: its code and Dutch label."""
+
+    value: str
+    label: str
+
+
+@cache
+def codelist_options(name: str) -> tuple[Option, ...]:
+    """The codes of a code list as options, sorted by label (Dutch collation is close enough to casefold)."""
+    entries = codelist_codes(name)
+    return tuple(sorted((Option(code, str(e.get("title", code))) for code, e in entries.items()), key=_by_label))
+
+
+def _by_label(option: Option) -> str:
+    return option.label.casefold()
+
+
+@cache
+def _labels(name: str) -> dict[str, str]:
+    return {code: str(entry.get("title", code)) for code, entry in codelist_codes(name).items()}
+
+
+def label_of(kind: str, code: str | None) -> str:
+    """The Dutch label of ``code`` in code list ``kind`` (``themes``, ``provinces``, ...); the code when unknown.
+
+    ``organisations`` looks in the municipalities' and national agencies' lists."""
+    if code is None:
+        return "–"
+    if kind == "organisations":
+        return _labels("municipalities").get(code) or _labels("national-agencies").get(code) or code
+    return _labels(kind).get(code, code)
+
+
+def scope_label(scope: str | None) -> str:
+    """``landelijk`` → ``Landelijk``; unknown reaches as themselves."""
+    return SCOPES.get(scope or "", scope or "–")
+
+
+def alert_kind_label(kind: str) -> str:
+    """The Dutch description of an alert kind."""
+    return ALERT_KINDS.get(kind, kind)
+
+
+@dataclass(frozen=True)
+class FilterForm:
+    """The filters read from a query string, what was set (for the form's values) and what was dropped."""
+
+    filters: Filters
+    values: Mapping[str, str]
+    problems: tuple[str, ...]
+
+    @property
+    def active(self) -> bool:
+        """True when any filter is set."""
+        return bool(self.filters.as_query())
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def parse_filters(query: Mapping[str, str], organisations: Mapping[str, str]) -> FilterForm:
+    """Filters from a query string; ``organisations`` are the registered ones (code → name) the form offers."""
+    values = {name: query.get(name, "").strip() for name in FILTER_FIELDS}
+    problems: list[str] = []
+    kept: dict[str, object] = {}
+    allowed: dict[str, Mapping[str, object]] = {
+        "theme": codelist_codes("themes"),
+        "organisation_kind": codelist_codes("organisation-kinds"),
+        "province": codelist_codes("provinces"),
+        "municipality": codelist_codes("municipalities"),
+        "scope": SCOPES,
+    }
+    for name, text in values.items():
+        if not text:
+            continue
+        if name.startswith("period_"):
+            day = _day(text)
+            if day is None:
+                problems.append(f"De datum '{text}' is niet geldig (gebruik jjjj-mm-dd); dit filter is weggelaten.")
+            else:
+                kept[name] = day
+        elif name == "organisation":
+            if text in organisations or text in _labels("municipalities") or text in _labels("national-agencies"):
+                kept[name] = text
+            else:
+                problems.append(f"De organisatie '{text}' is onbekend; dit filter is weggelaten.")
+        elif text in allowed[name]:
+            kept[name] = text
+        else:
+            problems.append(f"De waarde '{text}' bestaat niet voor dit filter; het is weggelaten.")
+    start, end = kept.get("period_from"), kept.get("period_to")
+    if isinstance(start, date) and isinstance(end, date) and start > end:
+        problems.append("De begindatum ligt na de einddatum; de periode is omgedraaid.")
+        kept["period_from"], kept["period_to"] = end, start
+    filters = Filters(**kept)  # type: ignore[arg-type]
+    shown = {name: (values[name] if name in kept else "") for name in FILTER_FIELDS}
+    for name in ("period_from", "period_to"):
+        if name in kept:
+            shown[name] = str(kept[name])
+    return FilterForm(filters, shown, tuple(problems))

@@ -1,0 +1,374 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The analysts' read model: every count a published cell, filters answered from a pattern's one release, small
+patterns and texts withheld, and empty answers before matching ever ran."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from hub.disclosure import Shown
+from hub.insight_models import Count, Filters
+from hub.insights import Insights, InvalidFilterError
+from hub.insights_alerts import safe_details, safe_explanation
+from hub.insights_policies import PolicyNotFoundError
+from hub.insights_releases import iso_week
+from hub.insights_search import MatchingNotRunError
+from matching.detector import Alert
+from matching.findings import Findings
+from matching.patterns import PatternNotFoundError
+from matching.policies import Policy
+from matching.state import ClusterRow, MatchingState, SignalRecord, StoredSignal
+from tests.hub.support import Hub, open_hub
+
+__all__ = ["ORGANISATIONS", "World", "seed_world"]
+
+#: (code, kind, province or None) of the organisations members come from.
+ORGANISATIONS = (
+    ("GM0363", "municipality", "PV27"),
+    ("GM0599", "municipality", "PV28"),
+    ("GM0344", "municipality", "PV26"),
+    ("GM0518", "municipality", "PV28"),
+    ("GM0014", "municipality", "PV20"),
+    ("UWV", "national_agency", None),
+    ("BD", "national_agency", None),
+    ("SVB", "national_agency", None),
+    ("NIS44021", "flemish_local_government", "BE-VOV"),
+    ("NIS11002", "flemish_local_government", "BE-VAN"),
+)
+START = datetime(2025, 6, 2, 8, tzinfo=UTC)  # a Monday: ISO week 2025-W23
+_DIMENSION = 16
+_THEMES = ("afval", "parkeren", "toeslagen", "verkeer")
+
+
+@dataclass
+class World:
+    """What :func:`seed_world` stored: per pattern its members as (organisation, kind, province, observed_at)."""
+
+    members: dict[int, list[tuple[str, str, str | None, datetime]]] = field(default_factory=dict)
+    texts: dict[int, list[str]] = field(default_factory=dict)
+    themes: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+    def count(self, pattern_id: int, **where: Any) -> int:
+        """The true number of members matching ``where`` (organisation=, kind=, province=, weeks=)."""
+        n = 0
+        for organisation, kind, province, at in self.members[pattern_id]:
+            week = iso_week(at.date())
+            if where.get("organisation") not in (None, organisation) or where.get("kind") not in (None, kind):
+                continue
+            if where.get("province") not in (None, province or "onbekend"):
+                continue
+            if where.get("weeks") is not None and week not in where["weeks"]:
+                continue
+            n += 1
+        return n
+
+
+def seed_world(
+    state: MatchingState, *, patterns: int = 12, seed: int = 7, weeks: int = 8, small: int = 2, alerts: bool = True
+) -> World:
+    """Store ``patterns`` skewed patterns (sizes 10..200, organisations Zipf-like, many small cells) plus ``small``
+    patterns below the threshold, with alerts and a policy with a measured effect."""
+    rng = random.Random(seed)
+    world = World()
+    seq = max(state.assignments(), default=0)
+    weights = [1 / (rank + 1) ** 1.2 for rank in range(len(ORGANISATIONS))]
+    clusters: list[ClusterRow] = []
+    for pid in range(1, patterns + small + 1):
+        size = rng.randint(3, 9) if pid > patterns else int(min(200, 10 + rng.paretovariate(1.1) * 8))
+        reach = rng.sample(range(len(ORGANISATIONS)), rng.randint(1, 6))
+        if pid == 1:
+            reach = [0]  # one organisation: no texts
+        signals = []
+        moments = []
+        for i in range(size):
+            org = ORGANISATIONS[rng.choices(reach, weights=[weights[r] for r in reach])[0]]
+            at = START + timedelta(days=min(weeks * 7 - 1, int(rng.expovariate(1 / 12))), hours=rng.randint(0, 9))
+            seq += 1
+            text = f"Anonieme melding {pid}-{i} over de [NAAM] bij het loket."
+            record = SignalRecord(
+                seq=seq, id=str(uuid.uuid4()), agency=org[0], organisation_kind=org[1],
+                municipality=org[0] if org[1] == "municipality" else None, province=org[2], observed_at=at,
+                text=text, themes=(_THEMES[pid % len(_THEMES)],), kind="complaint",
+            )  # fmt: skip
+            vector = np.random.default_rng(pid).standard_normal(_DIMENSION).astype(np.float32)
+            signals.append(StoredSignal(record, vector / np.linalg.norm(vector), pid, 0.9))
+            world.members.setdefault(pid, []).append((org[0], org[1], org[2], at))
+            world.texts.setdefault(pid, []).append(text)
+            moments.append(at)
+        state.add_signals(signals)
+        centroid = np.random.default_rng(pid).standard_normal(_DIMENSION).astype(np.float32)
+        clusters.append(
+            ClusterRow(
+                id=pid, centroid=centroid / np.linalg.norm(centroid), size=size, first_seen=min(moments),
+                last_seen=max(moments), status="active", updated_at=max(moments), label=f"onderwerp {pid}",
+                keywords=(f"woord{pid}", "loket"), representatives=tuple(s.record.seq for s in signals[:3]),
+                themes=((_THEMES[pid % len(_THEMES)], 0.9),),
+            )
+        )  # fmt: skip
+        world.themes[pid] = (_THEMES[pid % len(_THEMES)],)
+    state.put_clusters(clusters)
+    state.set_meta("watermark", str(seq))
+    findings = Findings(state)
+    if alerts:
+        last = START.date() + timedelta(days=weeks * 7 - 1)
+        findings.put_alerts(
+            [
+                Alert("emerging", 2, last, 5.0, "Plotselinge toename: 7 signalen op 3 juni, waar 1,2 verwacht werd "
+                      "op basis van weekdag en seizoen (5,8× het normale niveau). Gemeld bij 2 organisaties.",
+                      {"onset": "2025-06-03", "observed": 7, "expected": 1.2, "ratio": 5.8, "scope": "regionaal",
+                       "organisations": ["GM0363", "GM0599"]}),
+                Alert("cross_org", 3, last - timedelta(days=3), 9.0, "Gemeld bij 3 organisaties; 4× het normale "
+                      "niveau sinds 1 juni (40 signalen, 10 verwacht). Reikwijdte: landelijk.",
+                      {"observed": 40, "expected": 10.0, "ratio": 4.0, "scope": "landelijk",
+                       "organisation_kinds": {"municipality": 2, "national_agency": 1}}),
+                Alert("emerging", patterns + 1, last, 3.0, "Plotselinge toename: 5 signalen.", {"observed": 5}),
+            ]
+        )  # fmt: skip
+        findings.add_policy(Policy("Verbod op lachgas", START.date() + timedelta(days=28), ("bwb:BWBR0001941",)))
+        findings.put_alerts(
+            [
+                Alert("policy_effect", 3, START.date() + timedelta(days=55), 4.0, "Na 'Verbod op lachgas': −40 %.",
+                      {"policy": "Verbod op lachgas", "weeks_after": 4, "level": -0.4, "level_ci": [-0.6, -0.1],
+                       "trend": 0.01, "trend_ci": [-0.05, 0.07], "carries_refs": True}),
+            ]
+        )  # fmt: skip
+    return world
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[Hub]:
+    with open_hub(tmp_path, agencies=("GM0363", "UWV")) as hub:
+        yield hub
+
+
+@pytest.fixture
+def seeded(hub: Hub) -> tuple[Hub, World]:
+    state = MatchingState(hub.settings.data / "matching")
+    try:
+        world = seed_world(state)
+    finally:
+        state.close()
+    return hub, world
+
+
+def _value(count: Count) -> int | None:
+    return count.value
+
+
+def test_before_matching_ran_everything_is_empty_not_an_error(hub: Hub) -> None:
+    insights = hub.services.insights
+    assert insights.patterns().items == [] and insights.patterns().total == 0
+    assert insights.themes() == [] and insights.policies() == [] and insights.alerts().items == []
+    overview = insights.overview()
+    assert overview.per_day == [] and overview.total.value == 0 and overview.rising == []
+    with pytest.raises(PatternNotFoundError):
+        insights.pattern(1)
+    with pytest.raises(MatchingNotRunError):
+        insights.search(text="container niet geleegd")
+    assert not (hub.settings.data / "matching").exists()  # reading never creates matching's state
+
+
+def test_the_list_shows_only_patterns_at_the_threshold_with_their_true_totals(seeded: tuple[Hub, World]) -> None:
+    hub, world = seeded
+    page = hub.services.insights.patterns(per_page=200)
+    listed = {row.id: row for row in page.items}
+    assert set(listed) == {pid for pid, members in world.members.items() if len(members) >= 10}
+    assert page.total == len(listed) == 12
+    for pid, row in listed.items():
+        # A grand total is never small, but may be hidden as a complement when every cell below it is small.
+        assert row.signals.value in (None, len(world.members[pid])) and row.signals.suppressed != "klein"
+        assert row.organisations == len({m[0] for m in world.members[pid]})
+    assert page.items[0].alerts >= 1  # alerts first
+    small = max(world.members)
+    with pytest.raises(PatternNotFoundError):
+        hub.services.insights.pattern(small)  # a small pattern is as missing as an unknown one
+
+
+def test_filtered_counts_are_cells_of_the_release_and_never_small(seeded: tuple[Hub, World]) -> None:
+    hub, world = seeded
+    insights = hub.services.insights
+    for organisation in ("GM0363", "UWV", "NIS44021"):
+        rows = insights.patterns(Filters(organisation=organisation), per_page=200).items
+        assert {r.id for r in rows} == {
+            pid
+            for pid in world.members
+            if len(world.members[pid]) >= 10 and world.count(pid, organisation=organisation)
+        }
+        for row in rows:
+            truth = world.count(row.id, organisation=organisation)
+            if row.signals.value is not None:
+                assert row.signals.value == truth >= 10
+            else:
+                assert row.signals.display in ("< 10", "×")
+                assert row.signals.suppressed != "klein" or truth < 10
+    weeks = {iso_week(START.date()), iso_week(START.date() + timedelta(days=7))}
+    period = Filters(period_from=START.date(), period_to=START.date() + timedelta(days=13))
+    for row in insights.patterns(period, per_page=200).items:
+        truth = world.count(row.id, weeks=weeks)
+        assert row.signals.value in (None, truth)
+        assert row.signals.value is None or row.signals.value >= 10
+
+
+def test_detail_series_and_volume_agree_with_the_members(seeded: tuple[Hub, World]) -> None:
+    hub, world = seeded
+    insights = hub.services.insights
+    biggest = max((p for p in world.members if len(world.members[p]) >= 10), key=lambda p: len(world.members[p]))
+    detail = insights.pattern(biggest)
+    assert detail.total.value in (None, len(world.members[biggest]))
+    for row in detail.organisations:
+        truth = world.count(biggest, organisation=row.key)
+        assert row.count.value in (None, truth) and (row.count.value is None or truth >= 10)
+        assert row.count.suppressed != "klein" or truth < 10
+    assert {row.key for row in detail.provinces} == {m[2] or "onbekend" for m in world.members[biggest]}
+    series = insights.pattern_series(biggest, "organisation_kind")
+    assert all(len(line.points) == len(series.weeks) for line in series.lines)
+    assert {line.key for line in series.lines} == {m[1] for m in world.members[biggest]}
+    totaal = insights.pattern_series(biggest)
+    shown = [p.count.value for p in totaal.lines[0].points]
+    assert all(v is None or v == 0 or v >= 10 for v in shown)
+    before, after = insights.volume_around(biggest, START.date() + timedelta(days=14), weeks=2)
+    truth_after = world.count(biggest, weeks={iso_week(START.date() + timedelta(days=14 + 7 * k)) for k in range(2)})
+    assert after.value in (None, truth_after)
+    assert before.value in (
+        None,
+        world.count(biggest, weeks={iso_week(START.date() + timedelta(days=7 * k)) for k in range(2)}),
+    )
+    with pytest.raises(InvalidFilterError) as caught:
+        insights.pattern_series(biggest, "province", Filters(organisation="GM0363"))
+    assert caught.value.parameter == "organisation"
+
+
+def test_texts_only_for_patterns_from_two_organisations_and_only_anonymised(seeded: tuple[Hub, World]) -> None:
+    hub, world = seeded
+    insights = hub.services.insights
+    assert insights.pattern(1).representatives.texts == []
+    assert insights.pattern(1).representatives.reason == "een-organisatie"
+    several = next(
+        p for p in world.members if p > 1 and len(world.members[p]) >= 10 and len({m[0] for m in world.members[p]}) > 1
+    )
+    texts = insights.pattern(several).representatives.texts
+    assert texts and set(texts) <= set(world.texts[several])
+
+
+def test_alerts_lose_small_counts_and_the_numbers_that_give_them_back(seeded: tuple[Hub, World]) -> None:
+    hub, _ = seeded
+    rows = hub.services.insights.alerts().items
+    assert {r.pattern_id for r in rows} <= {p.id for p in hub.services.insights.patterns(per_page=200).items}
+    emerging = next(r for r in rows if r.kind == "emerging")
+    assert "7 signalen" not in emerging.explanation and "minder dan 10 signalen" in emerging.explanation
+    assert (
+        "1,2" not in emerging.explanation and "observed" not in emerging.details and "expected" not in emerging.details
+    )
+    cross = next(r for r in rows if r.kind == "cross_org")
+    assert "40 signalen" in cross.explanation and cross.details["organisation_kinds_present"] == [
+        "municipality",
+        "national_agency",
+    ]
+    assert safe_explanation("Gemeld bij 3 organisaties (12 signalen, 3,1 verwacht).", 10).endswith(
+        "(12 signalen, 3,1 verwacht)."
+    )
+    assert safe_explanation("(3 signalen, 1,5 verwacht).", 10) == "(minder dan 10 signalen)."
+    assert safe_details({"observed": 3, "ratio": 2.0}) == {"ratio": 2.0}
+
+
+def _post_on(hub: Hub, code: str, n: int, day: date) -> None:
+    signals = hub.signals(n, code)
+    for i, signal in enumerate(signals):
+        moment = datetime(day.year, day.month, day.day, 9, tzinfo=UTC) + timedelta(minutes=i)
+        signal["observed_at"], signal["published_at"] = moment.isoformat(), (moment + timedelta(hours=1)).isoformat()
+    assert hub.post(hub.signers[code].sign(signals).token).status_code == 202
+
+
+def test_overview_counts_the_hubs_storage_per_day(seeded: tuple[Hub, World]) -> None:
+    hub, _ = seeded
+    days = [date(2026, 3, 2) + timedelta(days=k) for k in range(3)]
+    for day in days:
+        _post_on(hub, "GM0363", 15, day)
+    _post_on(hub, "UWV", 12, days[0])
+    _post_on(hub, "UWV", 3, days[1])  # a small cell: per kind and day it is suppressed
+    everything = Filters(period_from=date(2000, 1, 1), period_to=date(2100, 1, 1))
+    overview = hub.services.insights.overview(everything)
+    assert overview.total.value == 60 and [d.day for d in overview.per_day] == days
+    assert [d.count.value for d in overview.per_day] == [27, 18, 15]
+    kinds = {k.key: k.count for k in overview.per_kind}
+    assert kinds["municipality"].value == 45 and kinds["national_agency"].value == 15
+    uwv = hub.services.insights.overview(Filters(organisation_kind="national_agency"))
+    # 3 on the second day is small; with the kind's total of 15 visible, the 12 of the first day must hide too.
+    assert uwv.per_day[1].count.suppressed == "klein" and uwv.per_day[1].count.display == "< 10"
+    assert uwv.per_day[0].count.suppressed == "aanvullend" and uwv.per_day[0].count.display == "×"
+    assert [p.id for p in overview.rising][:1] == [3] and overview.open_alerts
+    recent = hub.services.insights.overview()
+    assert recent.per_day[-1].day == days[-1]
+
+
+def test_themes_policies_and_similar_patterns(seeded: tuple[Hub, World]) -> None:
+    hub, world = seeded
+    insights = hub.services.insights
+    themes = {row.theme: row for row in insights.themes()}
+    listed = [p for p in world.members if len(world.members[p]) >= 10]
+    assert sum(row.patterns for row in themes.values()) == len(listed)
+    policies = insights.policies()
+    assert [p.name for p in policies] == ["Verbod op lachgas"] and policies[0].effects == 1
+    detail = insights.policy("Verbod op lachgas")
+    assert detail.effects[0].pattern_id == 3 and detail.effects[0].level == -0.4
+    assert detail.series and detail.series[0].pattern_id == 3
+    with pytest.raises(PolicyNotFoundError):
+        insights.policy("onbekend beleid")
+    similar = insights.pattern(listed[0]).similar
+    assert all(s.id in listed and s.id != listed[0] for s in similar)
+
+
+def test_bad_filters_name_their_parameter(seeded: tuple[Hub, World]) -> None:
+    hub, _ = seeded
+    insights = hub.services.insights
+    for filters, parameter in (
+        (Filters(province="PV99"), "province"),
+        (Filters(theme="geen-thema"), "theme"),
+        (Filters(organisation_kind="bakery"), "organisation_kind"),
+        (Filters(scope="heelal"), "scope"),
+        (Filters(period_from=date(2025, 7, 1), period_to=date(2025, 6, 1)), "period_from"),
+        (Filters(organisation="<script>"), "organisation"),
+    ):
+        with pytest.raises(InvalidFilterError) as caught:
+            insights.patterns(filters)
+        assert caught.value.parameter == parameter
+    with pytest.raises(InvalidFilterError):
+        insights.patterns(sort="random")
+
+
+def test_a_cached_release_is_rebuilt_when_the_pattern_grows(seeded: tuple[Hub, World]) -> None:
+    hub, world = seeded
+    insights: Insights = hub.services.insights
+    first = insights.patterns(per_page=200)
+    assert insights.patterns(per_page=200) == first
+    state = insights.state()
+    assert state is not None
+    row = state.cluster(1)
+    assert row is not None
+    extra = SignalRecord(
+        seq=10_000, id=str(uuid.uuid4()), agency="GM0363", organisation_kind="municipality", municipality="GM0363",
+        province="PV27", observed_at=START, text="x", themes=(), kind="complaint",
+    )  # fmt: skip
+    state.add_signals([StoredSignal(extra, np.ones(_DIMENSION, dtype=np.float32) / 4, 1, 0.9)])
+    state.bump_clusters({1: (1, START, START)})
+    again = {r.id: r for r in insights.patterns(per_page=200).items}
+    assert again[1].signals.value == len(world.members[1]) + 1
+
+
+def test_shown_counts_convert_to_the_response_model() -> None:
+    assert Count.of(Shown(1234, None), 10).display == "1.234"
+    assert Count.of(Shown(None, "klein"), 15).display == "< 15"
+    assert Count.of(Shown(None, "aanvullend"), 10).model_dump() == {
+        "value": None,
+        "suppressed": "aanvullend",
+        "display": "×",
+    }
