@@ -7,9 +7,10 @@ an audit: for every hidden cell, linear programming finds the least and most it 
 (:class:`Polytope`). A hidden cell whose range is narrower than :data:`PROTECTION` gets another complement: the LP's
 dual solution names the visible cells its bound rests on, and the one :meth:`Audit.rank` puts first is hidden.
 
-The LPs are solved by HiGHS through its own Python bindings (``highspy``), the only module besides
-:mod:`hub.disclosure` that imports it. One model per audit round: every further objective only changes the costs and
-re-solves from the last basis (a warm start), several times faster than solving each LP from scratch.
+The LPs are solved by HiGHS through its own Python bindings (``highspy``, public API only); this is the only module
+that imports it. One model per audit round: every further objective only changes the costs and re-solves from the
+last basis (a warm start), about five times faster than solving each LP from scratch with ``scipy.optimize.linprog``
+(``bench/disclosure.py``). There is no fallback: the hub extra brings highspy.
 """
 
 from __future__ import annotations
@@ -28,7 +29,18 @@ try:
 except ImportError as exc:  # pragma: no cover - the hub extra brings highspy (and numpy with it)
     raise MissingExtraError("hub", "highspy") from exc
 
-__all__ = ["COMPLEMENT", "PROTECTION", "SMALL", "VISIBLE", "Audit", "Extreme", "Incidence", "Line", "Polytope"]
+__all__ = [
+    "COMPLEMENT",
+    "PROTECTION",
+    "SMALL",
+    "VISIBLE",
+    "Audit",
+    "Extreme",
+    "Incidence",
+    "Line",
+    "Polytope",
+    "Vector",
+]
 
 PROTECTION = 2.0
 """The least width of an attacker's LP range for a hidden cell (where the data's shape allows it)."""

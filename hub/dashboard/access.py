@@ -15,6 +15,7 @@ from urllib.parse import quote
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
+from hub.auth import current_principal
 from hub.dashboard.render import render
 from hub.roles import Principal, Role
 
@@ -57,7 +58,6 @@ class PageNotFoundError(Exception):
 
 def current_user(request: Request) -> Principal | None:
     """The user of the session cookie (or a bearer token), None when nobody is logged in."""
-    from hub.auth import current_principal  # type: ignore[attr-defined,unused-ignore]
 
     found: Principal | None = current_principal(request, request.app.state.services)
     return found
@@ -67,8 +67,12 @@ CurrentUser = Annotated[Principal | None, Depends(current_user)]
 
 
 def login_url(request: Request) -> str:
-    """``/inloggen?next=...`` back to this page (path and query only: never an open redirect elsewhere)."""
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    """``/inloggen?next=...`` back to this page (path and query only: never an open redirect elsewhere). A form
+    sent after the session ended returns to the page the form was on (``/patronen/7/status`` → ``/patronen/7``)."""
+    if request.method != "GET":
+        target = request.url.path.rsplit("/", 1)[0] or "/"
+    else:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return "/inloggen?next=" + quote(target, safe="")
 
 

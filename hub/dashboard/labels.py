@@ -119,18 +119,27 @@ def _day(text: str) -> date | None:
         return None
 
 
+def _municipality(text: str) -> str | None:
+    """A municipality's code from its code or its name (``GM0363`` or ``Amsterdam``, any case)."""
+    if text in _labels("municipalities"):
+        return text
+    wanted = text.casefold()
+    return next((code for code, name in _labels("municipalities").items() if name.casefold() == wanted), None)
+
+
 def parse_filters(query: Mapping[str, str], organisations: Mapping[str, str]) -> FilterForm:
     """Filters from a query string; ``organisations`` are the registered ones (code → name) the form offers."""
     values = {name: query.get(name, "").strip() for name in FILTER_FIELDS}
     problems: list[str] = []
-    kept: dict[str, object] = {}
+    days: dict[str, date] = {}
+    codes: dict[str, str] = {}
     allowed: dict[str, Mapping[str, object]] = {
         "theme": codelist_codes("themes"),
         "organisation_kind": codelist_codes("organisation-kinds"),
         "province": codelist_codes("provinces"),
-        "municipality": codelist_codes("municipalities"),
         "scope": SCOPES,
     }
+    known_organisations = {*organisations, *_labels("municipalities"), *_labels("national-agencies")}
     for name, text in values.items():
         if not text:
             continue
@@ -139,23 +148,35 @@ def parse_filters(query: Mapping[str, str], organisations: Mapping[str, str]) ->
             if day is None:
                 problems.append(f"De datum '{text}' is niet geldig (gebruik jjjj-mm-dd); dit filter is weggelaten.")
             else:
-                kept[name] = day
+                days[name] = day
+        elif name == "municipality":
+            code = _municipality(text)
+            if code is None:
+                problems.append(f"De gemeente '{text}' is onbekend; dit filter is weggelaten.")
+            else:
+                codes[name] = code
         elif name == "organisation":
-            if text in organisations or text in _labels("municipalities") or text in _labels("national-agencies"):
-                kept[name] = text
+            if text in known_organisations:
+                codes[name] = text
             else:
                 problems.append(f"De organisatie '{text}' is onbekend; dit filter is weggelaten.")
         elif text in allowed[name]:
-            kept[name] = text
+            codes[name] = text
         else:
             problems.append(f"De waarde '{text}' bestaat niet voor dit filter; het is weggelaten.")
-    start, end = kept.get("period_from"), kept.get("period_to")
-    if isinstance(start, date) and isinstance(end, date) and start > end:
+    start, end = days.get("period_from"), days.get("period_to")
+    if start is not None and end is not None and start > end:
         problems.append("De begindatum ligt na de einddatum; de periode is omgedraaid.")
-        kept["period_from"], kept["period_to"] = end, start
-    filters = Filters(**kept)  # type: ignore[arg-type]
-    shown = {name: (values[name] if name in kept else "") for name in FILTER_FIELDS}
-    for name in ("period_from", "period_to"):
-        if name in kept:
-            shown[name] = str(kept[name])
+        days["period_from"], days["period_to"] = end, start
+    filters = Filters(
+        period_from=days.get("period_from"),
+        period_to=days.get("period_to"),
+        theme=codes.get("theme"),
+        organisation_kind=codes.get("organisation_kind"),
+        organisation=codes.get("organisation"),
+        province=codes.get("province"),
+        municipality=codes.get("municipality"),
+        scope=codes.get("scope"),
+    )
+    shown = {name: str(days.get(name) or codes.get(name) or "") for name in FILTER_FIELDS}
     return FilterForm(filters, shown, tuple(problems))

@@ -23,6 +23,7 @@ class CachedStaticFiles(StaticFiles):
     """:class:`StaticFiles` that tells browsers how long to keep a file."""
 
     async def get_response(self, path: str, scope: Scope) -> Response:
+        """The file's response with ``Cache-Control``: a year and immutable for a content-hashed URL, else a day."""
         response = await super().get_response(path, scope)
         if response.status_code in (200, 304):
             versioned = b"v=" in scope.get("query_string", b"")

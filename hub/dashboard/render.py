@@ -20,8 +20,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from hub.auth import current_principal
 from hub.dashboard.labels import alert_kind_label, label_of, scope_label
 from hub.roles import Principal, Role
+from hub.sessions import csrf_token
 
 __all__ = [
     "NAV",
@@ -174,24 +176,11 @@ def environment() -> Environment:
 
 
 def _user(request: Request) -> Principal | None:
-    """The logged-in user: set by the page's dependency, else looked up from the session (None when anonymous)."""
+    """The logged-in user: as the page's dependency found it, else from the session (None when anonymous)."""
     marked = getattr(request.state, "user", _UNSET)
     if marked is not _UNSET:
         return marked if isinstance(marked, Principal) else None
-    try:
-        from hub.auth import current_principal
-    except ImportError:  # the session layer is not there (yet): nobody is logged in
-        return None
-    found: Principal | None = current_principal(request, request.app.state.services)
-    return found
-
-
-def _csrf(request: Request) -> str:
-    try:
-        from hub.sessions import csrf_token
-    except ImportError:
-        return ""
-    return str(csrf_token(request))
+    return current_principal(request, request.app.state.services)
 
 
 def render(request: Request, template: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
@@ -200,7 +189,7 @@ def render(request: Request, template: str, status_code: int = 200, **ctx: Any) 
     context = {
         "request": request,
         "user": user,
-        "csrf_token": _csrf(request),
+        "csrf_token": csrf_token(request),
         "nav": nav_for(user, request.url.path),
         **ctx,
     }

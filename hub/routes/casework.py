@@ -27,6 +27,7 @@ from hub.casework import (
 )
 from hub.deps import Analist, Services
 from hub.problems import ProblemError
+from hub.routes.patterns import PatternId
 from hub.schemas import problem_doc
 
 __all__ = ["ActionPublic", "CasePublic", "CaseworkService", "NotePublic", "router"]
@@ -154,7 +155,7 @@ def _case(case: Case) -> CasePublic:
 
 
 @router.get("/{pattern_id}/case", response_model=CasePublic)
-def get_case(pattern_id: int, principal: Analist, casework: CaseworkService) -> CasePublic:
+def get_case(pattern_id: PatternId, principal: Analist, casework: CaseworkService) -> CasePublic:
     """The pattern's case: status and the statuses it may change to, owner, notes, actions and history."""
     return _case(casework.case(pattern_id))
 
@@ -164,7 +165,7 @@ def get_case(pattern_id: int, principal: Analist, casework: CaseworkService) -> 
     response_model=CasePublic,
     responses={409: problem_doc("The status table does not allow this change (the problem lists `allowed`)")},
 )
-def change_status(pattern_id: int, body: StatusIn, principal: Analist, casework: CaseworkService) -> CasePublic:
+def change_status(pattern_id: PatternId, body: StatusIn, principal: Analist, casework: CaseworkService) -> CasePublic:
     """Change the pattern's status (nieuw → in onderzoek → bevestigd → actie ondernomen → afgesloten, genegeerd),
     with an optional note."""
     try:
@@ -177,18 +178,18 @@ def change_status(pattern_id: int, body: StatusIn, principal: Analist, casework:
 
 
 @router.put("/{pattern_id}/owner", response_model=CasePublic)
-def set_owner(pattern_id: int, body: OwnerIn, principal: Analist, casework: CaseworkService) -> CasePublic:
+def set_owner(pattern_id: PatternId, body: OwnerIn, principal: Analist, casework: CaseworkService) -> CasePublic:
     """Make an organisation the pattern's owner."""
     return _case(casework.set_owner(pattern_id, body.organisation, principal.name))
 
 
 @router.post("/{pattern_id}/notes", status_code=201, response_model=NotePublic)
-def add_note(pattern_id: int, body: NoteIn, principal: Analist, casework: CaseworkService) -> NotePublic:
+def add_note(pattern_id: PatternId, body: NoteIn, principal: Analist, casework: CaseworkService) -> NotePublic:
     """Add a note to the pattern (refused when it holds personal data)."""
     return _note(casework.add_note(pattern_id, body.text, principal.name))
 
 
 @router.post("/{pattern_id}/actions", status_code=201, response_model=ActionPublic)
-def add_action(pattern_id: int, body: ActionIn, principal: Analist, casework: CaseworkService) -> ActionPublic:
+def add_action(pattern_id: PatternId, body: ActionIn, principal: Analist, casework: CaseworkService) -> ActionPublic:
     """Record an action taken (or planned) on a date (refused when its description holds personal data)."""
     return _action(casework.add_action(pattern_id, body.date, body.description, principal.name))

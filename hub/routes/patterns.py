@@ -38,7 +38,8 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     **EXPORT_RESPONSES,
     404: problem_doc("No listed pattern with this id (unknown, merged, or below the threshold)"),
 }
-PatternId = Annotated[int, Path(ge=1, description="The pattern's id.")]
+#: SQLite integers are 64-bit: a larger id cannot name a pattern, and is refused as a bad parameter (422).
+PatternId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The pattern's id.")]
 
 
 @router.get("", response_model=Page[PatternSummary], responses=EXPORT_RESPONSES)

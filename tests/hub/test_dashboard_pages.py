@@ -223,6 +223,13 @@ def test_logged_out_visitors_are_sent_to_the_login_page_and_back(hub: Hub, path:
     assert parse_qs(location.query)["next"] == [path]
 
 
+def test_a_form_sent_after_logging_out_returns_to_its_page_after_login(hub: Hub) -> None:
+    response = hub.client.post("/patronen/7/status", data={"status": "in_onderzoek"}, follow_redirects=False)
+    assert response.status_code == 303
+    assert parse_qs(urlsplit(response.headers["location"]).query)["next"] == ["/patronen/7"]
+    assert hub.app.state.casework.case(7).history == []
+
+
 def test_an_htmx_request_without_login_redirects_the_whole_page(hub: Hub) -> None:
     response = get(hub, "/patronen?theme=afval", **{"HX-Request": "true", "HX-Target": "patronen-resultaat"})
     assert response.status_code == 204
@@ -309,6 +316,17 @@ def test_an_unknown_filter_value_is_dropped_with_a_message(hub: Hub) -> None:
     assert page.status_code == 200
     assert "bestaat niet voor dit filter" in page.text and "is niet geldig" in page.text
     assert insights.asked[-1] == Filters()
+
+
+def test_a_municipality_may_be_named_and_a_reversed_period_is_turned_round(hub: Hub) -> None:
+    log_in(hub, "ana")
+    insights: FakeInsights = hub.services.insights  # type: ignore[assignment]
+    page = get(hub, "/patronen?municipality=amsterdam&period_from=2025-09-01&period_to=2025-06-01")
+    assert page.status_code == 200
+    asked = insights.asked[-1]
+    assert asked.municipality == "GM0363"
+    assert (asked.period_from, asked.period_to) == (date(2025, 6, 1), date(2025, 9, 1))
+    assert "omgedraaid" in page.text and 'value="GM0363"' in page.text
 
 
 def test_htmx_gets_only_the_patterns_fragment(hub: Hub) -> None:

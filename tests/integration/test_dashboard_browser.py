@@ -277,6 +277,8 @@ def test_themes_and_the_organisations_page(dashboard: Dashboard) -> None:
     assert page.locator("tbody a[href^='/patronen?theme=']").count() >= 5
     dashboard.shot("themas")
     dashboard.axe("themas")
+    assert dashboard.goto("/patronen/999999").status == 404  # unknown (or too small): one and the same answer
+    _expect(page.locator("h1")).to_have_text("Niet gevonden")
     assert dashboard.goto("/beheer/organisaties").status == 403  # an analist is no beheerder
     _expect(page.locator("h1")).to_have_text("Geen toegang")
 
