@@ -6,6 +6,10 @@ cheap rule (a *line*, a cell with the cells of a finer view that add up to it, m
 an audit: for every hidden cell, linear programming finds the least and most it can be given what an attacker knows
 (:class:`Polytope`). A hidden cell whose range is narrower than :data:`PROTECTION` gets another complement: the LP's
 dual solution names the visible cells its bound rests on, and the one :meth:`Audit.rank` puts first is hidden.
+What a hidden cell's label tells the attacker is its state: :data:`SMALL` (``"klein"``) lies in [floor,
+threshold-1], where the floor is 1 for a cell whose mere listing says it is not empty and 0 for a cell of a dense
+view; :data:`COMPLEMENT` is at least the threshold; :data:`OPEN` (a *crowded* cell, see :mod:`hub.disclosure`)
+claims nothing beyond its floor.
 
 The LPs are solved by HiGHS through its own Python bindings (``highspy``, public API only); this is the only module
 that imports it. One model per audit round: every further objective only changes the costs and re-solves from the
@@ -31,6 +35,7 @@ except ImportError as exc:  # pragma: no cover - the hub extra brings highspy (a
 
 __all__ = [
     "COMPLEMENT",
+    "OPEN",
     "PROTECTION",
     "SMALL",
     "VISIBLE",
@@ -44,8 +49,9 @@ __all__ = [
 
 PROTECTION = 2.0
 """The least width of an attacker's LP range for a hidden cell (where the data's shape allows it)."""
-VISIBLE, SMALL, COMPLEMENT = 0, 1, 2
-"""A cell class's state: shown, hidden as small (``"klein"``), hidden as a complement (``"aanvullend"``)."""
+VISIBLE, SMALL, COMPLEMENT, OPEN = 0, 1, 2, 3
+"""A cell class's state: shown, hidden as small (``"klein"``), hidden as a complement (``"aanvullend"``, at least
+the threshold), hidden without any claim on its size (``"aanvullend"`` on a crowded cell, small or not)."""
 # HiGHS works in floating point: a dual below this is zero, a width this much below PROTECTION still passes.
 _EPS = 1e-7
 
@@ -100,15 +106,19 @@ class Extreme:
 
 class Polytope:
     """What an attacker knows, as linear constraints over the atoms (≥ 0): one row per cell class, its bounds set by
-    its state (visible: its value exactly; small: 1..threshold-1; complement: at least the threshold, since a
-    complement is a visible-sized cell and its label says so)."""
+    its state (visible: its value exactly; small: floor..threshold-1; complement: at least the threshold, since a
+    complement is a visible-sized cell and its label says so; open: at least its floor). ``floors`` per class: 1
+    where the cell's listing alone says it holds a signal, else 0."""
 
-    def __init__(self, incidence: Incidence, values: npt.NDArray[np.int_], status: list[int], threshold: int) -> None:
+    def __init__(
+        self, incidence: Incidence, values: npt.NDArray[np.int_], status: list[int], threshold: int, floors: Vector
+    ) -> None:
         state = np.asarray(status)
         self.incidence = incidence
         self.visible = np.flatnonzero(state == VISIBLE)
-        small, visible = state == SMALL, state == VISIBLE
-        self.lower = np.where(visible, values, np.where(small, 1.0, float(threshold))).astype(float)
+        small, visible, complement = state == SMALL, state == VISIBLE, state == COMPLEMENT
+        lower = np.where(complement, float(threshold), floors)
+        self.lower = np.where(visible, values, lower).astype(float)
         self.upper = np.where(visible, values, np.where(small, threshold - 1.0, np.inf)).astype(float)
         self._highs: highspy.Highs | None = None
 
@@ -188,15 +198,26 @@ def _mixes(hidden: list[int], n: int) -> list[Vector]:
 @dataclass(frozen=True)
 class Audit:
     """Complementary suppression of one release's cell classes (``values`` per class, ``grand`` the grand total's
-    class or -1). ``polytope`` is the LP engine; a subclass of :class:`Polytope` may swap the solver (the benchmark's
-    baseline does)."""
+    class or -1, ``floors`` per class as in :class:`Polytope`, ``crowded`` the classes hidden as :data:`OPEN`
+    rather than :data:`COMPLEMENT`). ``polytope`` is the LP engine; a subclass of :class:`Polytope` may swap the
+    solver (the benchmark's baseline does)."""
 
     incidence: Incidence
     values: npt.NDArray[np.int_]
     threshold: int
     lines: Sequence[Line]
     grand: int
+    floors: Vector
+    crowded: frozenset[int]
     polytope: type[Polytope] = Polytope
+
+    def model(self, status: list[int]) -> Polytope:
+        """The attacker's polytope given what ``status`` shows."""
+        return self.polytope(self.incidence, self.values, status, self.threshold, self.floors)
+
+    def hide(self, status: list[int], c: int) -> None:
+        """Hide the visible class ``c`` as a complement (open when crowded: its label must not tell its size)."""
+        status[c] = OPEN if c in self.crowded else COMPLEMENT
 
     def protect(self, status: list[int]) -> list[int]:
         """Hide visible cells (in ``status``) until no hidden cell can be derived; return the classes the data's
@@ -209,7 +230,7 @@ class Audit:
         lowest = highest = self.values.astype(float)
         settled: set[int] = set()
         while True:
-            polytope = self.polytope(self.incidence, self.values, status, self.threshold)
+            polytope = self.model(status)
             hidden = [c for c, s in enumerate(status) if s and c not in settled]
             # A few LPs that push all hidden cells at once, with fixed mixed weights so that two cells in one line
             # go opposite ways, usually settle most of them; only the rest need an LP of their own.
@@ -237,7 +258,7 @@ class Audit:
                 if picked.intersection(rests_on):
                     continue  # a neighbour was just hidden: audit again next round
                 pick = min(rests_on, key=self.rank)
-                status[pick] = COMPLEMENT
+                self.hide(status, pick)
                 picked.add(pick)
             if not picked:
                 return pinned
@@ -258,7 +279,7 @@ class Audit:
                 continue
             # Never the parent: hiding a sibling keeps the margin (the more useful number) visible.
             pick = min((c for c in children if not status[c]), key=self.rank)
-            status[pick] = COMPLEMENT
+            self.hide(status, pick)
             for e2 in by_class[pick]:
                 if e2 not in queued:
                     queue.append(e2)
@@ -274,7 +295,5 @@ class Audit:
 
     def range(self, status: list[int], classes: Sequence[int]) -> tuple[float, float]:
         """The least and most the sum of some classes can be, given what ``status`` shows."""
-        low, high = self.polytope(self.incidence, self.values, status, self.threshold).extremes(
-            self.incidence.sum_of(classes)
-        )
+        low, high = self.model(status).extremes(self.incidence.sum_of(classes))
         return low.bound, high.bound

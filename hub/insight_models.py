@@ -227,6 +227,7 @@ class ThemeRow(_Model):
 class SearchHit(_Model):
     """A signal like the one searched for: where it sits, never who sent it beyond the organisation."""
 
+    signal_id: str = Field(description="The signal's id (as its source assigned it): search on with `signal=`.")
     pattern_id: int | None
     organisation: str
     week: str

@@ -276,7 +276,7 @@ class Insights(InsightsBase):
             text_out = (row["text"] if row["text"] is not None else stored.get(int(row["seq"]))) if shown else None
             out.append(
                 SearchHit(
-                    pattern_id=pattern, organisation=str(row["organisation"]),
+                    signal_id=str(row["id"]), pattern_id=pattern, organisation=str(row["organisation"]),
                     week=iso_week(date.fromisoformat(str(row["observed_at"])[:10])),
                     similarity=float(row["similarity"]), text=text_out,
                 )

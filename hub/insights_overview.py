@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The national overview: signals per day from the hub's storage, rising patterns and open alerts.
 
-The day counts come from one release over everything stored (atoms: day, organisation kind); a period is answered
-by picking its day cells, and the totals for a period by summing them (suppressed when one is). The reference day
-for "rising" and "open" is the newest event-time day matching has seen, not the wall clock, so a replay of last
-year's signals reads the same.
+The day counts come from one release over everything stored (atoms: day, ISO week, organisation kind); a period is
+answered by picking its day cells. The totals for a period are sums of published week cells when the period is made
+of whole weeks (the default period is), else of its day cells; such a sum is suppressed when one of its cells is.
+The reference day for "rising" and "open" is the newest event-time day matching has seen, not the wall clock, so a
+replay of last year's signals reads the same.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from hub.insights_alerts import RISING_KINDS
 if TYPE_CHECKING:
     from hub.insights import Insights
 
-__all__ = ["DEFAULT_DAYS", "OPEN_DAYS", "RISING_DAYS", "overview"]
+__all__ = ["DEFAULT_WEEKS", "OPEN_DAYS", "RISING_DAYS", "overview"]
 
-#: Without a period, the overview shows this many days up to the newest day with signals.
-DEFAULT_DAYS = 84
+#: Without a period, the overview shows this many whole ISO weeks up to the newest day with signals.
+DEFAULT_WEEKS = 12
 #: A rising alert counts when raised this many days before the reference day, or later.
 RISING_DAYS = 14
 #: An alert is open for this many days after it was raised.
@@ -33,6 +34,7 @@ _ZERO = Shown(0, None)
 def overview(insights: Insights, filters: Filters) -> Overview:
     """The :class:`Overview` (see :meth:`hub.insights.Insights.overview`)."""
     from hub.insights_base import labels
+    from hub.insights_releases import iso_week
 
     volume = insights.volume()
     release = volume.release()
@@ -45,7 +47,8 @@ def overview(insights: Insights, filters: Filters) -> Overview:
             rising=rising, open_alerts=open_alerts, threshold=insights.threshold,
         )  # fmt: skip
     last = filters.period_to or span[1]
-    first = filters.period_from or max(span[0], last - timedelta(days=DEFAULT_DAYS - 1))
+    monday = last - timedelta(days=last.weekday())
+    first = filters.period_from or max(span[0], monday - timedelta(weeks=DEFAULT_WEEKS - 1))
     kind = filters.organisation_kind
     whole = first <= span[0] and last >= span[1]
     if kind is None:
@@ -60,10 +63,15 @@ def overview(insights: Insights, filters: Filters) -> Overview:
         total = release.total() if kind is None else release.total(organisation_kind=kind)
         per_kind = [(c["organisation_kind"], s) for c, s in release.table(("organisation_kind",))]
     else:
-        wanted = {d.isoformat() for d in days}
-        total = release.total(day=wanted) if kind is None else release.total(day=wanted, organisation_kind=kind)
-        kinds = sorted({c["organisation_kind"] for c, _ in release.table(("day", "organisation_kind"))})
-        per_kind = [(k, release.total(day=wanted, organisation_kind=k)) for k in kinds]
+        # Whole weeks: the period starts on a Monday (or before the first signal) and ends on a Sunday (or after
+        # the last one), so its weeks hold exactly its signals.
+        whole_weeks = (first.weekday() == 0 or first <= span[0]) and (last.weekday() == 6 or last >= span[1])
+        dim, wanted = ("week", {iso_week(d) for d in days}) if whole_weeks else ("day", {d.isoformat() for d in days})
+        total = (
+            release.total(**{dim: wanted}) if kind is None else release.total(**{dim: wanted}, organisation_kind=kind)
+        )
+        kinds = sorted({c["organisation_kind"] for c, _ in release.table(("organisation_kind",))})
+        per_kind = [(k, release.total(**{dim: wanted}, organisation_kind=k)) for k in kinds]
     kind_labels = labels("organisation-kinds")
     return Overview(
         period_from=first, period_to=last, total=insights.count(total),

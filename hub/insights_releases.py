@@ -3,7 +3,10 @@
 
 One :class:`hub.disclosure.Release` per pattern (atoms: ISO week, organisation, organisation kind, province of its
 members; ``onbekend`` when a member has no province) with the views of :data:`PATTERN_VIEWS`, cached per (pattern,
-size, last seen, threshold) so list pages stay fast. One release for the national volume (atoms: event-time day and
+size, last seen, threshold) so list pages stay fast. Its weeks are dense: every week from the pattern's first to its
+last (:func:`pattern_days`, public anyway) is a category, so every weekly view has a row per week (and organisation,
+kind or province) and an empty one reads "< 10" like any small one; list filters select by that same grid, never by
+which weeks hold signals. One release for the national volume (atoms: event-time day and
 organisation kind of every stored signal, counted incrementally from the hub's storage). A filter never re-counts
 a subset: it picks or sums published cells, and a sum over a suppressed cell is suppressed itself.
 """
@@ -19,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from hub.disclosure import Atom, Release, Shown
 from hub.insight_models import Filters
 from hub.storage import Storage
-from matching.activity import AMSTERDAM
+from matching.activity import AMSTERDAM, event_day
 from matching.patterns import Pattern
 from matching.state import MatchingState
 
@@ -32,6 +35,7 @@ __all__ = [
     "count_dimension",
     "filtered_total",
     "iso_week",
+    "pattern_days",
     "sum_shown",
     "week_range",
     "weeks_of",
@@ -48,7 +52,17 @@ PATTERN_VIEWS: tuple[tuple[str, ...], ...] = (
     ("week", "organisation"),
     ("week", "province"),
 )
-DAY_VIEWS: tuple[tuple[str, ...], ...] = ((), ("day",), ("organisation_kind",), ("day", "organisation_kind"))
+#: The national volume's views. The weekly ones answer a period's totals: a period of whole weeks is a sum of
+#: published week cells (mostly far above the threshold nationally), where a sum of day cells would be suppressed
+#: as soon as one quiet Sunday is.
+DAY_VIEWS: tuple[tuple[str, ...], ...] = (
+    (),
+    ("day",),
+    ("week",),
+    ("organisation_kind",),
+    ("day", "organisation_kind"),
+    ("week", "organisation_kind"),
+)
 _CHUNK = 500
 _HOUR_US = 3_600_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -71,6 +85,22 @@ def week_range(first: date, last: date) -> list[str]:
         out.append(iso_week(monday))
         monday += timedelta(days=7)
     return out
+
+
+def pattern_days(pattern: Pattern) -> tuple[date, date]:
+    """The first and last day of a pattern's range, read both as UTC and as Europe/Amsterdam days (the earlier first,
+    the later last), so that its weeks hold every member whichever way a day is read."""
+    first, last = datetime.fromisoformat(pattern.first_seen), datetime.fromisoformat(pattern.last_seen)
+    firsts = (date.fromisoformat(pattern.first_seen[:10]), event_day(first))
+    lasts = (date.fromisoformat(pattern.last_seen[:10]), event_day(last))
+    return min(firsts), max(lasts)
+
+
+def _week_domain(pattern: Pattern, counted: Counter[tuple[str, ...]]) -> list[str]:
+    """Every ISO week of the pattern's range (widened, should a member lie outside it), in order."""
+    first, last = pattern_days(pattern)
+    mondays = [date.fromisocalendar(int(week[:4]), int(week[6:]), 1) for week, *_ in counted]
+    return week_range(min([first, *mondays]), max([last, *mondays]))
 
 
 def weeks_of(filters: Filters) -> set[str] | None:
@@ -156,12 +186,16 @@ class PatternReleases:
             built = {}
             for pattern in missing:
                 counted = atoms.get(pattern.id, Counter())
+                weeks = _week_domain(pattern, counted)
                 release = Release(
                     [Atom(dict(zip(_ATOM_DIMS, key, strict=True)), n) for key, n in sorted(counted.items())],
                     PATTERN_VIEWS,
                     threshold=self.threshold,
+                    domains={"week": weeks},
                 )
-                built[pattern.id] = ((pattern.size, pattern.last_seen), release, frozenset(counted))
+                # The grid the release publishes: selecting by the weeks that hold signals would tell empty cells.
+                grid = frozenset((week, *rest) for _, *rest in counted for week in weeks)
+                built[pattern.id] = ((pattern.size, pattern.last_seen), release, grid)
                 out[pattern.id] = release
             with self._lock:
                 self._cache.update(built)
@@ -183,8 +217,8 @@ class PatternReleases:
         return found
 
     def cells(self, pattern_id: int) -> frozenset[tuple[str, ...]]:
-        """The (week, organisation, organisation kind, province) combinations a cached pattern has members in
-        (to select patterns by filter; never shown)."""
+        """The (week, organisation, organisation kind, province) combinations a cached pattern's release publishes:
+        every week of its range with every organisation it involves (to select patterns by filter; never shown)."""
         cached = self._cache.get(pattern_id)
         return cached[2] if cached is not None else frozenset()
 
@@ -229,14 +263,17 @@ class NationalVolume:
         self._lock = threading.Lock()
 
     def release(self) -> Release:
-        """The current release (atoms: ``day`` ISO date, ``organisation_kind``)."""
+        """The current release (atoms: ``day`` ISO date, its ISO ``week``, ``organisation_kind``)."""
         with self._lock:
             fresh = time.monotonic() - self._built_at < self.refresh_seconds
             if self._release is not None and fresh:
                 return self._release
             grew = self._catch_up()
             if self._release is None or grew:
-                atoms = [Atom({"day": d, "organisation_kind": k}, n) for (d, k), n in sorted(self._counts.items())]
+                atoms = [
+                    Atom({"day": d, "week": iso_week(date.fromisoformat(d)), "organisation_kind": k}, n)
+                    for (d, k), n in sorted(self._counts.items())
+                ]
                 self._release = Release(atoms, DAY_VIEWS, threshold=self.threshold)
             self._built_at = time.monotonic()
             return self._release

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: EUPL-1.2
 """A pattern's weekly series and its volume around a date, read from the weekly views of its release.
 
-Weeks without members are zero; every line has a point for every week from the pattern's first to its last week
-(or the filter's period). Lines come from the ``(week, dimension)`` views, the total from ``(week,)``.
+Every line has a point for every week from the pattern's first to its last week (or the filter's period). Lines come
+from the ``(week, dimension)`` views, the total from ``(week,)``; their weeks are dense, so a week without members
+inside the pattern's range is a published cell and reads "< 10" like any small one (only weeks outside the range,
+public through first and last seen, are plain zeros).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from hub.disclosure import Release, Shown
 from hub.insight_models import Filters, Series, SeriesLine, SeriesPoint
-from hub.insights_releases import UNKNOWN_PROVINCE, iso_week, week_range
+from hub.insights_releases import UNKNOWN_PROVINCE, iso_week, pattern_days, week_range
 
 if TYPE_CHECKING:
     from hub.insights_base import InsightsBase
@@ -26,9 +28,8 @@ _FILTER_OF_SPLIT = {"organisation_kind": "organisation_kind", "organisation": "o
 
 def series_weeks(pattern: Pattern, filters: Filters) -> list[str]:
     """The weeks a series covers: the filter's period, else the pattern's first to last week."""
-    first = filters.period_from or date.fromisoformat(pattern.first_seen[:10])
-    last = filters.period_to or date.fromisoformat(pattern.last_seen[:10])
-    return week_range(first, last)
+    first, last = pattern_days(pattern)
+    return week_range(filters.period_from or first, filters.period_to or last)
 
 
 def pattern_series(insights: InsightsBase, pattern: Pattern, release: Release, split: str, filters: Filters) -> Series:

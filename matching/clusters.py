@@ -9,11 +9,11 @@ Two operations, both pure functions of their inputs (no clock, no global random 
   computed in fixed-size, zero-padded blocks so BLAS sees the same shapes however a stream is cut into runs, which
   keeps the results bitwise identical. Two kernels apply that rule: :class:`CentroidAssigner` (the engine's online
   path) keeps the centroids transposed between re-clusterings and computes one row at a time with BLAS and OpenMP
-  limited to one thread (:func:`single_threaded`), so one signal costs one matrix-vector product (0.03 ms at 545
-  centroids, 0.2 ms at 5,000; ``bench/assign.py``); :func:`assign_to_centroids` pads to 256-row blocks, cheaper
-  per row in bulk, and serves the re-clustering's attach step. Both give the same assignments, provably: where
-  the other summation order could matter (a best similarity within round-off of the threshold or of the
-  runner-up), the online kernel recomputes the row with the blocked one (:class:`CentroidAssigner`).
+  limited to one thread (:func:`single_threaded`), so one signal costs one matrix-vector product (p50 0.09 ms at
+  556 centroids, 0.5 ms at 5,056 on a busy shared machine; ``bench/assign.py``); :func:`assign_to_centroids` pads
+  to 256-row blocks, cheaper per row in bulk, and serves the re-clustering's attach step. Both give the same
+  assignments, provably: where the other summation order could matter (a best similarity within round-off of the
+  threshold or of the runner-up), the online kernel recomputes the row with the blocked one.
 - :class:`AgglomerativeClusterer` (the default :class:`Clusterer`): average-linkage (UPGMA) agglomerative clustering
   on cosine distance with a distance threshold; clusters smaller than ``min_size`` become noise, and noise points
   then join the nearest cluster under the online rule. Up to ``direct_limit`` vectors it is exact (SciPy). Beyond,
@@ -149,7 +149,7 @@ class CentroidAssigner:
     (6.1e-5 for unit vectors at d = 512; measured: about 4e-7). When the best similarity is farther than that from
     the threshold and from the runner-up, both kernels decide alike. Otherwise the row is recomputed by the
     blocked kernel itself, so its result is the old one bit for bit. :attr:`rechecked` counts those rows (on
-    ``bench/assign.py``'s data about 1 in 5,000 at 1,000,000 signals).
+    ``bench/assign.py``'s data 2 in 6,000, at 100,000 and at 1,000,000 signals).
     """
 
     def __init__(self, centroids: Matrix, threshold: float) -> None:

@@ -78,6 +78,11 @@ class DemoFolder:
         return self.root / "admin-token"
 
     @property
+    def logins(self) -> Path:
+        """The demo accounts' names, roles and passwords of this run (mode 0600)."""
+        return self.root / "logins"
+
+    @property
     def summary(self) -> Path:
         """The summary as JSON."""
         return self.root / "summary.json"

@@ -34,6 +34,7 @@ from rich.markup import escape
 from governance.errors import HartslagError, InvalidInputError, MissingExtraError
 from hartslag.demo.folder import DemoFolder, prepare
 from hartslag.demo.hub_process import DemoHub, check_port_free, hartslag_command
+from hartslag.demo.logins import make_logins, read_logins
 from hartslag.demo.model import Scenario
 from hartslag.demo.replay import DemoConnector, make_connectors, replay
 from hartslag.demo.stages import Stages
@@ -155,6 +156,9 @@ def _deliver(options: DemoOptions, folder: DemoFolder, connectors: list[DemoConn
     token = secrets.token_urlsafe(32)
     folder.admin_token.touch(mode=0o600)
     folder.admin_token.write_text(token + "\n", encoding="utf-8")
+    task = stages.begin("logins", "Adding a dashboard login for each role")
+    logins = make_logins(hartslag_command(), folder.hub, folder.logins)
+    stages.done(task, f"Logins: {', '.join(login.name for login in logins)} (passwords in {folder.logins})")
     hub = DemoHub(folder.hub, options.port, folder.hub_log, token, host=options.host)
     hub.start()  # starts up while the connectors read their exports
     task = stages.begin("reading", "Connectors read and scrub their exports", total=len(connectors))
@@ -208,7 +212,7 @@ def run_demo(options: DemoOptions, *, out: Console, err: Console) -> int:
             stats = hub.stats()
         summary = collect(connectors, len(scenario.signals), stats, folder.matching)
         summary.timings = {**stages.timings, "total": round(time.monotonic() - started, 1)}
-        summary.addresses = {"api": hub.url, "docs": f"{hub.url}/docs"}
+        summary.addresses = {"api": hub.url, "docs": f"{hub.url}/docs", "dashboard": f"{hub.url}/"}
         folder.summary.write_text(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False) + "\n", "utf-8")
         render(summary, out)
         _addresses(summary, folder, out, serving=options.serve)
@@ -269,9 +273,12 @@ def _shown_command() -> str:
 def _addresses(summary: DemoSummary, folder: DemoFolder, out: Console, *, serving: bool) -> None:
     api, docs = summary.addresses["api"], summary.addresses["docs"]
     data, hartslag = folder.hub, _shown_command()
-    out.print(f"\n[bold green]The Hartslag demo is ready.[/] The hub's API: {api}")
-    out.print(f"  API documentation (OpenAPI): {docs}")
-    out.print("  The dashboard comes with a later release.")
+    dashboard = summary.addresses["dashboard"]
+    out.print(f"\n[bold green]The Hartslag demo is ready.[/] Open the dashboard: [bold]{dashboard}[/]")
+    for login in read_logins(folder.logins):
+        password = escape(login.password)
+        out.print(f"  Log in as {login.role:<9}  name [bold]{login.name}[/]  password [bold]{password}[/]")
+    out.print(f"  The hub's API: {api}; its documentation (OpenAPI): {docs}")
     out.print(f"  Admin API token: {folder.admin_token}; the hub's log: {folder.hub_log}")
     out.print(f"  Explore: {hartslag} patterns list --data {data}")
     out.print(f"           {hartslag} patterns show ID --data {data}")

@@ -121,28 +121,33 @@ def zoeken(
     user: Viewer,
     insights: InsightsDep,
     q: Annotated[str, Query(max_length=SEARCH_MAX)] = "",
+    signaal: Annotated[str, Query(max_length=100)] = "",
 ) -> HTMLResponse:
-    """Zoeken: signals like a free text ("signalen zoals deze"), and the patterns they belong to."""
-    text = q.strip()
+    """Zoeken: signals like a free text or like one signal ("signalen zoals deze"), and their patterns."""
+    text, signal = q.strip(), signaal.strip()
     hits, problem, labels = [], None, {}
-    if text:
+    if text or signal:
         try:
-            hits = insights.search(text=text, k=20)
+            hits = insights.search(text=text, k=20) if text else insights.search(signal_id=signal, k=20)
         except HartslagError as exc:
             problem = _search_problem(exc.code)
         else:  # name the listed patterns; a hit in a pattern too small to list links nowhere
             listed = insights.patterns(Filters(), page=1, per_page=200).items
             labels = {p.id: p.label for p in listed}
     template = "_zoeken_resultaat.html" if is_partial(request, "zoek-resultaat") else "zoeken.html"
+    searched = bool(text or signal)
     return render(
-        request, template, q=text, hits=hits, labels=labels, problem=problem, searched=bool(text), legend=Legend
-    )
+        request, template, q=text, signal=signal, hits=hits, labels=labels, problem=problem, searched=searched,
+        legend=Legend,
+    )  # fmt: skip
 
 
 def _search_problem(code: str) -> str:
     """A Dutch sentence for why searching did not work (never the search text)."""
     if code == "matching-not-run":
         return "Zoeken kan nog niet: de hub heeft de signalen nog niet vergeleken (matching heeft nog niet gedraaid)."
+    if code == "signal-not-found":
+        return "Dat signaal is niet (meer) doorzoekbaar: onbekend, of ouder dan de bewaartermijn van de vectoren."
     if code == "search-unavailable":
         return "Zoeken is op deze hub niet beschikbaar (het taalmodel voor matching is niet geïnstalleerd)."
     return "Zoeken lukte niet. Probeer het later opnieuw."

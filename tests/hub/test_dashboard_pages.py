@@ -142,10 +142,16 @@ class FakeInsights:
         return [ThemeRow(theme="afval", label="Afval", patterns=3, signals=shown(2500), rising=1)]
 
     def search(self, text: str | None = None, signal_id: str | None = None, k: int = 20) -> list[SearchHit]:
+        self.searched = (text, signal_id)
         hit = SearchHit(
-            pattern_id=7, organisation="GM0363", week="2025-W23", similarity=0.87, text="Cilinders in [STRAAT]."
-        )
-        return [hit, SearchHit(pattern_id=None, organisation="UWV", week="2025-W24", similarity=0.5, text=None)]
+            signal_id="0f8e6d3c-0000-4000-8000-000000000001", pattern_id=7, organisation="GM0363", week="2025-W23",
+            similarity=0.87, text="Cilinders in [STRAAT].",
+        )  # fmt: skip
+        other = SearchHit(
+            signal_id="0f8e6d3c-0000-4000-8000-000000000002", pattern_id=None, organisation="UWV", week="2025-W24",
+            similarity=0.5, text=None,
+        )  # fmt: skip
+        return [hit, other]
 
     def policies(self) -> list[PolicyRow]:
         return [self.policy("Verbod op lachgas").policy]
@@ -357,6 +363,9 @@ def test_search_and_policy_pages(hub: Hub) -> None:
     found = get(hub, "/zoeken?q=lachgas").text
     assert "87%" in found and "Cilinders in [STRAAT]." in found and "tekst niet getoond" in found
     assert "Amsterdam" in found  # the organisation's Dutch name
+    assert 'href="/zoeken?signaal=0f8e6d3c-0000-4000-8000-000000000001"' in found  # "meer zoals dit" per hit
+    like = get(hub, "/zoeken?signaal=0f8e6d3c-0000-4000-8000-000000000001").text
+    assert "Signalen zoals het signaal" in like and "87%" in like
     policy = get(hub, "/beleid/Verbod op lachgas").text
     assert "Patronen die het meest veranderden" in policy and "-31%" in policy and "(-40% tot -20%)" in policy
     assert '"label": "Beleid"' in policy  # the policy date is a marker in the before/after chart

@@ -310,6 +310,20 @@ def test_overview_counts_the_hubs_storage_per_day(seeded: tuple[Hub, World]) -> 
     assert recent.per_day[-1].day == days[-1]
 
 
+def test_a_period_of_whole_weeks_totals_its_weeks_so_one_quiet_day_hides_nothing(seeded: tuple[Hub, World]) -> None:
+    hub, _ = seeded
+    monday = date(2026, 3, 2)
+    for offset in range(14):  # two weeks of a municipality: 12 a weekday, 2 on weekend days
+        _post_on(hub, "GM0363", 2 if offset % 7 >= 5 else 12, monday + timedelta(days=offset))
+    two_weeks = Filters(period_from=monday, period_to=monday + timedelta(days=13))
+    shown = hub.services.insights.overview(two_weeks)
+    assert shown.per_day[5].count.display == "< 10"  # the quiet Saturday stays hidden ...
+    assert shown.total.value == 2 * (5 * 12 + 2 * 2)  # ... while the total of its whole weeks is exact
+    assert {k.key: k.count.value for k in shown.per_kind} == {"municipality": 128}
+    ragged = hub.services.insights.overview(Filters(period_from=monday, period_to=monday + timedelta(days=12)))
+    assert ragged.total.value is None  # ends on a Saturday: a sum of day cells, one of them hidden
+
+
 def test_themes_policies_and_similar_patterns(seeded: tuple[Hub, World]) -> None:
     hub, world = seeded
     insights = hub.services.insights

@@ -32,11 +32,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from hartslag.demo import Scenario, generate
 from hartslag.demo.evaluation import ScenarioScore, score
-from tests.integration.processes import hartslag
+from hartslag.demo.logins import read_logins
+from tests.integration.processes import HubProcess, hartslag
 from tests.receivers import free_port
 
 pytestmark = pytest.mark.integration
@@ -90,11 +92,44 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
 def test_the_demo_ends_ready_with_a_summary(demo: DemoRun) -> None:
     assert demo.returncode == 0, demo.stderr[-3000:]
     assert "The Hartslag demo is ready" in demo.stdout
-    assert "/docs" in demo.stdout and "dashboard comes with a later release" in demo.stdout
+    assert "/docs" in demo.stdout and "Open the dashboard: http://127.0.0.1:" in demo.stdout
+    for login in read_logins(demo.root / "logins"):  # each role's login and password is printed
+        assert f"name {login.name}  password {login.password}" in demo.stdout
     summary = demo.summary()
     print("timings:", summary["timings"])
     assert summary["scenario_signals"] == len(demo.scenario.signals)
     assert summary["patterns"] > 0
+
+
+def _log_in(client: httpx.Client, name: str, password: str) -> httpx.Response:
+    """Log in through the dashboard's form, as a browser does (the form's CSRF token and pre-session cookie)."""
+    form = client.get("/inloggen")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert form.status_code == 200 and token, form.text[:500]
+    data = {"naam": name, "wachtwoord": password, "csrf_token": token.group(1), "next": "/patronen"}
+    return client.post("/inloggen", data=data, follow_redirects=True)
+
+
+def test_the_printed_logins_open_the_dashboard_on_the_demo_data(demo: DemoRun, tmp_path: Path) -> None:
+    logins = {login.role: login for login in read_logins(demo.root / "logins")}
+    assert set(logins) == {"analist", "beheerder", "werkgroep"}
+    port = free_port()
+    hub = HubProcess(
+        [*hartslag(), "hub", "serve", "--data", str(demo.hub), "--port", str(port)], port, tmp_path / "log"
+    )
+    hub.start()
+    try:
+        hub.wait_healthy(60)
+        with httpx.Client(base_url=hub.url, timeout=60) as client:
+            analist = logins["analist"]
+            patterns = _log_in(client, analist.name, analist.password)
+            assert patterns.status_code == 200 and "/patronen" in str(patterns.url), patterns.text[:500]
+            assert "lachgas" in patterns.text.lower()  # a planted pattern, visible on the dashboard
+        with httpx.Client(base_url=hub.url, timeout=60) as client:
+            refused = _log_in(client, analist.name, "niet-het-wachtwoord")
+            assert "/inloggen" in str(refused.url) and "lachgas" not in refused.text.lower()
+    finally:
+        hub.kill()
 
 
 def test_every_organisation_delivered_every_signal_once(demo: DemoRun) -> None:
