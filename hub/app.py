@@ -62,9 +62,13 @@ def create_app(settings: Settings, services: HubServices | None = None) -> FastA
                 status_of=status_of,
             )
             intake.start()
+        from hub.warmup import ReleaseWarmer
+
+        warmer = ReleaseWarmer(built)
+        warmer.start()
         worker = None
         if settings.matching:
-            worker = _matching_worker(settings, built)
+            worker = _matching_worker(settings, built, on_run=warmer.poke)
             app.state.matching_worker = worker
             worker.start()
         if settings.webhooks:  # alerts out: the dispatcher queues and delivers matching's new alerts
@@ -79,6 +83,7 @@ def create_app(settings: Settings, services: HubServices | None = None) -> FastA
         close_casework(app.state)
         if worker is not None:
             worker.stop()
+        warmer.stop()
         if intake is not None:
             intake.stop()
         if services is None:
@@ -131,7 +136,9 @@ def create_app(settings: Settings, services: HubServices | None = None) -> FastA
     return app
 
 
-def _matching_worker(settings: Settings, services: HubServices) -> MatchingWorker:
+def _matching_worker(
+    settings: Settings, services: HubServices, on_run: Callable[[], None] | None = None
+) -> MatchingWorker:
     """The in-process matching worker over ``DATA/matching`` (needs the ``matching`` extra)."""
     from governance.extras import require_extra
     from hub.matching_worker import MatchingWorker
@@ -139,5 +146,9 @@ def _matching_worker(settings: Settings, services: HubServices) -> MatchingWorke
 
     require_extra("matching", "numpy", "faiss")
     return MatchingWorker(
-        services.storage, services.bus, settings.data / "matching", config=load_config(settings.matching_config)
+        services.storage,
+        services.bus,
+        settings.data / "matching",
+        config=load_config(settings.matching_config),
+        on_run=on_run,
     )

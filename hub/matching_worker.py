@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,12 +40,14 @@ class MatchingWorker:
         config: MatchingConfig | None = None,
         batch_size: int = 2000,
         idle_seconds: float = 30.0,
+        on_run: Callable[[], None] | None = None,
     ) -> None:
         self.storage = storage
         self.folder = folder
         self.config = config
         self.batch_size = batch_size
         self.idle_seconds = idle_seconds
+        self.on_run = on_run
         self.runs = 0
         self.failures = 0
         self._wake = threading.Event()
@@ -96,6 +99,8 @@ class MatchingWorker:
                     report = engine.run(source, batch_size=self.batch_size)
                     if report.processed:
                         engine.save_index(self.folder / INDEX_FILENAME)
+                        if self.on_run is not None:
+                            self.on_run()  # e.g. the read model's warmer: patterns changed
                         log.info(
                             "matching run",
                             extra={
