@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-__all__ = ["app"]
+__all__ = ["WITHDRAWAL_TYP", "app", "sign_withdrawal"]
 
 app = typer.Typer(help="Read, scrub, sign and deliver an agency's signals.", no_args_is_help=True)
 
@@ -197,3 +197,121 @@ def status(
     from connectors.runner import run_cli, show_status
 
     raise typer.Exit(run_cli(lambda: show_status(Path(state), as_json=as_json)))
+
+
+# --- withdrawal (POST /v1/withdrawals; the hub's side is hub/withdrawal.py) ----------------------------------------
+
+WITHDRAWAL_TYP = "hartslag-withdrawal+jwt"
+
+
+def sign_withdrawal(
+    key: object, agency: str, audience: str, ids: list[str], *, reason: str | None = None, lifetime: int = 600
+) -> bytes:
+    """A compact JWS withdrawing ``ids``, signed like a batch (:mod:`connectors.envelope`) with ``key`` (a
+    :class:`connectors.keys.SigningKey`): header ``alg``, ``kid``, ``typ`` hartslag-withdrawal+jwt."""
+    import json
+    import time
+    import uuid
+
+    from jwt import api_jws
+
+    from connectors.envelope import MAX_LIFETIME
+    from connectors.keys import SigningKey
+    from governance.errors import InvalidInputError
+
+    if not isinstance(key, SigningKey):
+        raise InvalidInputError("a withdrawal is signed with the agency's signing key", code="key-invalid")
+    if not 0 < lifetime <= MAX_LIFETIME:
+        raise InvalidInputError(f"the lifetime must be 1..{MAX_LIFETIME} seconds", code="lifetime-invalid")
+    iat = int(time.time())
+    claims: dict[str, object] = {"iss": agency, "aud": audience, "iat": iat, "exp": iat + lifetime}
+    claims |= {"jti": str(uuid.uuid4()), "signal_ids": ids}
+    if reason is not None:
+        claims["reason"] = reason
+    payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
+    headers = {"kid": key.kid, "typ": WITHDRAWAL_TYP}
+    return api_jws.encode(payload, key.private_key, algorithm=key.alg, headers=headers).encode("ascii")
+
+
+def _send_withdrawal(hub: str, token: bytes, timeout: float) -> tuple[int, dict[str, object]]:
+    """POST the withdrawal; (status, JSON body). Transport failures are retriable errors."""
+    import httpx
+
+    from connectors.transport import TransportUnavailableError
+
+    url = hub.rstrip("/") + "/v1/withdrawals"
+    headers = {"Content-Type": "application/jose", "Accept": "application/json, application/problem+json"}
+    try:
+        response = httpx.post(url, content=token, headers=headers, timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise TransportUnavailableError(f"no answer from {url}: {type(exc).__name__}") from exc
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    return response.status_code, body if isinstance(body, dict) else {}
+
+
+@app.command("withdraw")
+def withdraw(
+    ids: list[str] = typer.Argument(..., help="The ids of the signals to withdraw (at most 1000)."),
+    hub: str = typer.Option(..., "--hub", help="The hub: http(s)://hub (Kafka is not supported for withdrawals)."),
+    agency: str = typer.Option(..., "--agency", help="The organisation code that published the signals (iss)."),
+    key: str = typer.Option(..., "--key", help="The agency's private key (PEM)."),
+    aud: str = typer.Option("hartslag-hub", "--aud", help="The receiving hub's id (aud)."),
+    reason: str | None = typer.Option(None, "--reason", help="A kebab-case reason code, e.g. sent-in-error."),
+    passphrase_env: str | None = typer.Option(None, "--passphrase-env", help=_PASSPHRASE_HELP),
+    timeout: float = typer.Option(30.0, "--timeout", min=1, help="Seconds to wait for the hub."),
+    as_json: bool = typer.Option(False, "--json", help="Print the hub's receipt as JSON on stdout."),
+) -> None:
+    """Withdraw signals the agency published: the hub removes them everywhere and answers with a receipt.
+
+    Exit code 0 when every id was withdrawn (now or before), 1 when the hub refused or some ids were unknown to it,
+    2 for bad input.
+    """
+    import json
+    import uuid
+    from pathlib import Path
+
+    from connectors.keys import load_signing_key, passphrase_from_env
+    from connectors.runner import run_cli
+    from governance.errors import InvalidInputError
+
+    def body() -> int:
+        from rich.console import Console
+
+        if not hub.startswith(("http://", "https://")):
+            raise InvalidInputError("--hub must be an http(s) URL for a withdrawal", code="hub-invalid")
+        if not 1 <= len(ids) <= 1000:
+            raise InvalidInputError("give 1..1000 signal ids", code="ids-invalid")
+        for value in ids:
+            try:
+                uuid.UUID(value)
+            except ValueError:
+                raise InvalidInputError(f"{value[:40]!r} is not a signal id (UUID)", code="ids-invalid") from None
+        unique = list(dict.fromkeys(value.lower() for value in ids))
+        signing = load_signing_key(Path(key), passphrase_from_env(passphrase_env))
+        token = sign_withdrawal(signing, agency, aud, unique, reason=reason)
+        status, answer = _send_withdrawal(hub, token, timeout)
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        if status not in (200, 202):
+            code, detail = answer.get("code", f"http-{status}"), answer.get("detail", "")
+            err.print(f"error: the hub refused the withdrawal: {detail} [{code}]", markup=False)
+            return 1
+        if as_json:
+            typer.echo(json.dumps(answer))
+        unknown = answer.get("unknown")
+        missing = unknown if isinstance(unknown, list) else []
+        withdrawn = answer.get("withdrawn")
+        before = answer.get("already_withdrawn")
+        out = err if as_json else Console(highlight=False, soft_wrap=True)
+        out.print(
+            f"withdrawn: {len(withdrawn) if isinstance(withdrawn, list) else 0}, "
+            f"already withdrawn: {len(before) if isinstance(before, list) else 0}, unknown: {len(missing)}",
+            markup=False,
+        )
+        for value in missing[:20]:
+            out.print(f"unknown to the hub: {value}", markup=False)
+        return 1 if missing else 0
+
+    raise typer.Exit(run_cli(body))

@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from governance.errors import HartslagError
+from governance.registry_cli import add_registry_commands
 
 __all__ = ["governance_app", "schema_app"]
 
@@ -27,6 +28,7 @@ schema_app = typer.Typer(
 governance_app = typer.Typer(
     help="The working group's registry, compatibility checks and audit log.", no_args_is_help=True
 )
+add_registry_commands(governance_app)  # propose, review, approve, ... (governance/registry_cli.py)
 
 _err = Console(stderr=True, highlight=False)
 

@@ -25,6 +25,7 @@ from hub.routes import policies as policy_routes
 from hub.routes import search as search_routes
 from hub.routes import themes as theme_routes
 from hub.routes import webhooks as webhook_routes
+from hub.routes import withdrawals as withdrawal_routes
 from hub.services import HubServices
 from hub.settings import Settings
 
@@ -94,6 +95,7 @@ def create_app(settings: Settings, services: HubServices | None = None) -> FastA
     install_problem_handlers(app)
     for router in (
         batches.router,
+        withdrawal_routes.router,
         events.router,
         admin.router,
         ops.router,

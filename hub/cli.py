@@ -41,9 +41,15 @@ def serve(
         require_extra("hub", "fastapi", "uvicorn")
     except MissingExtraError as exc:
         raise _fail(exc.message) from None
+    from pydantic import ValidationError
+
     from hub.server import run
 
-    run(data=data, host=host, port=port, hub_id=hub_id, kafka=kafka, matching=matching)
+    try:
+        run(data=data, host=host, port=port, hub_id=hub_id, kafka=kafka, matching=matching)
+    except ValidationError as exc:  # a bad HARTSLAG_* setting: name it in one line, no traceback
+        fields = ", ".join(sorted({".".join(str(p) for p in e["loc"]) or "settings" for e in exc.errors()}))
+        raise _fail(f"invalid setting: {fields} ({exc.errors()[0]['msg']}); see docs/hub.md") from None
 
 
 agency_app = typer.Typer(help="Register agencies and manage their signing keys.", no_args_is_help=True)

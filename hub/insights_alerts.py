@@ -25,7 +25,7 @@ _SHOWN_DETAILS = frozenset(
         "policy", "policy_date", "weeks_after", "level", "level_ci", "trend", "trend_ci", "carries_refs",
     }
 )  # fmt: skip
-_COUNTED = re.compile(r"\b(\d{1,3}(?:\.\d{3})*|\d+)(\s+signal(?:en)?\b)")
+_COUNTED = re.compile(r"\b(\d{1,3}(?:\.\d{3})*|\d+)(\s+(?:signalen|signaal)\b)")
 # With the ratio, the expected number would give the hidden count back (observed = ratio × expected).
 _EXPECTED = (re.compile(r"waar [\d.,]+ verwacht werd"), re.compile(r",\s*[\d.,]+ verwacht\)"))
 

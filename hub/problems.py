@@ -67,6 +67,9 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "invalid-filter": (422, "A filter or query parameter has a value the read side does not know"),
     "matching-not-run": (409, "Matching has not run on this hub yet"),
     "search-unavailable": (503, "Search needs the matching extra and its model, which this hub lacks"),
+    # withdrawals (hub/withdrawal.py); the signature and claim refusals are the batch codes above
+    "withdrawal-invalid": (422, "The withdrawal's claims are not valid"),
+    "withdrawal-conflict": (409, "A withdrawal with this id was already received with other content"),
     "internal-error": (500, "Internal error"),
 }
 

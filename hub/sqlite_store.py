@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import orjson
 
 from hub.records import Agency, AgencyKey, AgencyStatus, KeyStatus, RegistryChange, StoredBatch, StoredSignal
-from hub.storage import BatchExistsError, StorageError, chunks
+from hub.storage import BatchExistsError, StorageError, WithdrawalExistsError, chunks
 
 __all__ = ["SQLiteStorage"]
 
@@ -63,6 +63,22 @@ CREATE TABLE IF NOT EXISTS refusals (
 );
 """
 
+
+# Withdrawal (hub/withdrawal.py): tables made on first use, so older databases gain them.
+_REMOVAL_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tombstones (
+    agency TEXT NOT NULL, id TEXT NOT NULL, removed_at TEXT NOT NULL, cause TEXT NOT NULL, reference TEXT NOT NULL,
+    PRIMARY KEY (agency, id, cause)
+);
+-- A signal with a tombstone never comes back: the fast path's plain INSERT is refused as for a duplicate, and the
+-- fallback (existing_signal_ids) counts it as received.
+CREATE TRIGGER IF NOT EXISTS signals_tombstoned_stay_out BEFORE INSERT ON signals
+WHEN EXISTS (SELECT 1 FROM tombstones WHERE agency = NEW.agency AND id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'the signal was removed before'); END;
+CREATE TABLE IF NOT EXISTS withdrawals (
+    jti TEXT PRIMARY KEY, agency TEXT NOT NULL, sha256 TEXT NOT NULL, received_at TEXT NOT NULL, receipt TEXT NOT NULL
+);
+"""
 
 _CACHE_KIB = 32 * 1024  # page cache per connection (SQLite's default is 2 MiB)
 _CHECKPOINT_PAGES = 8192  # checkpoint the WAL at about 32 MiB (default 1000 pages, about 4 MiB)
@@ -326,11 +342,15 @@ class SQLiteStorage:
         return StoredBatch(row[0], row[1], row[2], _must(row[3]), json.loads(row[4]), row[5])
 
     def existing_signal_ids(self, agency: str, ids: Sequence[str]) -> set[str]:
+        # A withdrawn or deleted signal counts as received: a connector's late retry must not bring it back.
+        self._removal_tables()
         found: set[str] = set()
         conn = self._conn()
         for part in chunks(ids):
             marks = ",".join("?" * len(part))
             rows = conn.execute(f"SELECT id FROM signals WHERE agency = ? AND id IN ({marks})", (agency, *part))
+            found.update(r[0] for r in rows)
+            rows = conn.execute(f"SELECT id FROM tombstones WHERE agency = ? AND id IN ({marks})", (agency, *part))
             found.update(r[0] for r in rows)
         return found
 
@@ -409,6 +429,93 @@ class SQLiteStorage:
             "signals": int(conn.execute("SELECT count(*) FROM signals").fetchone()[0]),
             "refusals": refusals,
         }
+
+    # withdrawal and retention ---------------------------------------------------------------------------------------
+    def _removal_tables(self) -> None:
+        if not getattr(self, "_removal_ready", False):
+            with self._write:
+                self._write_conn().executescript(_REMOVAL_SCHEMA)
+            self._removal_ready = True
+
+    def signals_of(self, agency: str, ids: Sequence[str]) -> list[tuple[int, StoredSignal]]:
+        out: list[tuple[int, StoredSignal]] = []
+        conn = self._conn()
+        for part in chunks(list(dict.fromkeys(ids))):
+            rows = conn.execute(
+                "SELECT seq, id, agency, batch, received_at, document FROM signals"
+                f" WHERE agency = ? AND id IN ({','.join('?' * len(part))}) ORDER BY seq",
+                (agency, *part),
+            )
+            out += [(r[0], StoredSignal(r[1], r[2], r[3], _must(r[4]), json.loads(r[5]))) for r in rows.fetchall()]
+        return sorted(out, key=operator.itemgetter(0))
+
+    def tombstoned_ids(self, agency: str, ids: Sequence[str], cause: str = "withdrawal") -> set[str]:
+        self._removal_tables()
+        found: set[str] = set()
+        conn = self._conn()
+        for part in chunks(list(ids)):
+            rows = conn.execute(
+                f"SELECT id FROM tombstones WHERE agency = ? AND cause = ? AND id IN ({','.join('?' * len(part))})",
+                (agency, cause, *part),
+            )
+            found.update(r[0] for r in rows)
+        return found
+
+    def find_withdrawal(self, jti: str) -> tuple[str, str, dict[str, Any]] | None:
+        self._removal_tables()
+        row = self._conn().execute("SELECT agency, sha256, receipt FROM withdrawals WHERE jti = ?", (jti,)).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]), json.loads(row[2]))
+
+    def remove_signals(
+        self,
+        agency: str,
+        ids: Sequence[str],
+        at: datetime,
+        *,
+        cause: str,
+        reference: str,
+        withdrawal: tuple[str, str, dict[str, Any]] | None = None,
+    ) -> list[str]:
+        self._removal_tables()
+        when = _iso(at)
+        removed: list[str] = []
+        with self._write:
+            conn = self._write_conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if withdrawal is not None:
+                    jti, sha256, receipt = withdrawal
+                    if conn.execute("SELECT 1 FROM withdrawals WHERE jti = ?", (jti,)).fetchone() is not None:
+                        raise WithdrawalExistsError(f"withdrawal {jti} is already stored")
+                    conn.execute(
+                        "INSERT INTO withdrawals VALUES (?, ?, ?, ?, ?)",
+                        (jti, agency, sha256, when, json.dumps(receipt, sort_keys=True)),
+                    )
+                for part in chunks(list(dict.fromkeys(ids))):
+                    marks = ",".join("?" * len(part))
+                    rows = conn.execute(f"SELECT id FROM signals WHERE agency = ? AND id IN ({marks})", (agency, *part))
+                    present = [str(r[0]) for r in rows.fetchall()]
+                    conn.execute(f"DELETE FROM signals WHERE agency = ? AND id IN ({marks})", (agency, *part))
+                    conn.executemany(
+                        "INSERT OR REPLACE INTO tombstones VALUES (?, ?, ?, ?, ?)",
+                        [(agency, sid, when, cause, reference) for sid in present],
+                    )
+                    removed += present
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return removed
+
+    def tombstones(self, agency: str | None = None) -> list[tuple[str, str, str, str, str]]:
+        self._removal_tables()
+        sql = "SELECT agency, id, removed_at, cause, reference FROM tombstones"
+        rows = self._conn().execute(
+            sql + (" WHERE agency = ? ORDER BY removed_at, id" if agency else " ORDER BY removed_at, id"),
+            (agency,) if agency else (),
+        )
+        return [(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in rows.fetchall()]
 
     def ping(self) -> bool:
         try:

@@ -14,7 +14,15 @@ from typing import Any, Protocol
 from governance.errors import RetriableError
 from hub.records import Agency, AgencyKey, AgencyStatus, KeyStatus, RegistryChange, StoredBatch, StoredSignal
 
-__all__ = ["STORES", "BatchExistsError", "Storage", "StorageError", "chunks", "open_storage"]
+__all__ = [
+    "STORES",
+    "BatchExistsError",
+    "Storage",
+    "StorageError",
+    "WithdrawalExistsError",
+    "chunks",
+    "open_storage",
+]
 
 
 class StorageError(RetriableError):
@@ -27,6 +35,12 @@ class BatchExistsError(StorageError):
     """A batch with this ``jti`` was stored meanwhile (two deliveries raced); read it back as a replay."""
 
     code = "batch-exists"
+
+
+class WithdrawalExistsError(StorageError):
+    """A withdrawal with this ``jti`` was stored meanwhile (two deliveries raced); nothing was removed by this one."""
+
+    code = "withdrawal-exists"
 
 
 class Storage(Protocol):
@@ -61,6 +75,26 @@ class Storage(Protocol):
     def signals_after(self, sequence: int, limit: int) -> list[tuple[int, StoredSignal]]: ...
     def count_signals(self) -> int: ...
     def stats(self) -> dict[str, Any]: ...
+
+    # withdrawal (hub/withdrawal.py; retention can reuse it). A tombstone is (agency, id, removed_at UTC ISO,
+    # cause, reference): no content. ``cause``: "withdrawal" (reference: the jti); retention will add its own.
+    def signals_of(self, agency: str, ids: Sequence[str]) -> list[tuple[int, StoredSignal]]: ...
+    def tombstoned_ids(self, agency: str, ids: Sequence[str], cause: str = "withdrawal") -> set[str]: ...
+    def find_withdrawal(self, jti: str) -> tuple[str, str, dict[str, Any]] | None: ...  # (agency, sha256, receipt)
+    # Deletes the agency's signals ``ids`` (document and text) and leaves a tombstone for each, and with
+    # ``withdrawal`` = (jti, sha256, receipt) stores the withdrawal in the same transaction (WithdrawalExistsError
+    # when its jti is stored already: then nothing happens). Returns the ids deleted.
+    def remove_signals(
+        self,
+        agency: str,
+        ids: Sequence[str],
+        at: datetime,
+        *,
+        cause: str,
+        reference: str,
+        withdrawal: tuple[str, str, dict[str, Any]] | None = None,
+    ) -> list[str]: ...
+    def tombstones(self, agency: str | None = None) -> list[tuple[str, str, str, str, str]]: ...
 
     def ping(self) -> bool: ...
     def close(self) -> None: ...

@@ -21,7 +21,7 @@ log = logging.getLogger("hartslag.hub.warmup")
 
 
 class ReleaseWarmer:
-    """A background thread that builds the list and overview releases whenever :meth:`poke` says they changed."""
+    """A background thread that builds the listed patterns' releases whenever :meth:`poke` says they changed."""
 
     def __init__(self, services: HubServices, *, min_interval: float = 30.0) -> None:
         self.services = services
@@ -59,8 +59,9 @@ class ReleaseWarmer:
             started = time.monotonic()
             try:
                 insights = self.services.insights
+                # Only the patterns: the national volume is one release, cheap to build when first asked, and
+                # building it here would hold its at-most-every-30-s refresh against the first request.
                 listed = len(insights.summaries(Filters()))
-                insights.overview(Filters())
                 self.warmed += 1
                 log.info(
                     "releases warmed", extra={"patterns": listed, "ms": round(1000 * (time.monotonic() - started))}

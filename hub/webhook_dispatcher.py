@@ -34,6 +34,7 @@ import httpx
 
 from governance.audit import AuditSink
 from hub.alert_feed import AlertFeed
+from hub.disclosure import MIN_THRESHOLD
 from hub.webhook_store import Attempt, Delivery, Queued, WebhookStore
 from hub.webhooks import (
     ALERT_EVENT_TYPE,
@@ -116,7 +117,9 @@ class WebhookDispatcher:
         rng: Callable[[], float] = random.random,
         poll_seconds: float = 2.0,
         batch_size: int = 200,
+        threshold: int = MIN_THRESHOLD,
     ) -> None:
+        self.threshold = threshold
         self.store = store
         self.feed = feed
         self.source = source
@@ -191,7 +194,7 @@ class WebhookDispatcher:
             at = self.clock()
             queued = []
             for position, alert in rows:
-                body = encode_event(alert_event(alert, self.source, at))
+                body = encode_event(alert_event(alert, self.source, at, self.threshold))
                 for subscription, after in subscriptions:
                     if position > after and subscription.filter.matches(alert):
                         queued.append(Queued(subscription.id, alert.event_id, ALERT_EVENT_TYPE, body))
@@ -302,6 +305,7 @@ def dispatcher_for(holder: Any, services: HubServices) -> WebhookDispatcher:
                 AlertFeed(data / "matching"),
                 source=hub_source(services.settings.hub_id),
                 audit=services.audit,
+                threshold=services.settings.disclosure_threshold,
             )
             holder.webhooks = found
         return found

@@ -13,8 +13,9 @@ store becomes one CloudEvent 1.0 in structured JSON mode (:func:`alert_event`)::
 
 The ``id`` is the alert's own key (kind, pattern, day), so every retry and every replay of an alert carries the same
 id, and so does the ``webhook-id`` header: receivers recognise what they saw before. The data holds no signal text
-and no count below 10: the explanation's signal counts and expected values under 10 read ``< 10``
-(:func:`public_explanation`). Requests are signed per the Standard Webhooks specification (``webhook-id``,
+and no count below the hub's disclosure threshold: the explanation is the read API's (:func:`public_explanation`),
+small counts read "minder dan 10" and the expected number goes with them. Requests are signed per the Standard
+Webhooks specification (``webhook-id``,
 ``webhook-timestamp``, ``webhook-signature: v1,<HMAC-SHA256>``) with the subscription's ``whsec_`` secret, through the
 ``standardwebhooks`` package (:func:`signed_headers`). Failed deliveries are retried on the :class:`RetryPolicy`'s
 exponential schedule with jitter.
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +34,8 @@ from urllib.parse import urlsplit
 
 from governance.errors import InvalidInputError, NotFoundError
 from governance.standard import codelist_codes
+from hub.disclosure import MIN_THRESHOLD
+from hub.insights_alerts import safe_explanation
 
 __all__ = [
     "ALERT_EVENT_TYPE",
@@ -61,7 +63,6 @@ ALERT_EVENT_TYPE = "nl.hartslag.alert.v1"
 TEST_EVENT_TYPE = "nl.hartslag.webhook.test.v1"
 CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
 SCOPES = ("lokaal", "regionaal", "landelijk")
-_MIN_SHOWN = 10  # issue 7: no count based on fewer than 10 signals leaves the hub
 
 
 class InvalidWebhookUrlError(InvalidInputError):
@@ -205,20 +206,13 @@ class Subscription:
     disabled_reason: str | None = None
 
 
-_SMALL = re.compile(r"(?<![\d,.])(\d+(?:,\d+)?)(?=\s+(?:signalen|signaal|meldingen|melding|verwacht)\b)")
+def public_explanation(text: str, threshold: int = MIN_THRESHOLD) -> str:
+    """The explanation as the read API shows it (:func:`hub.insights_alerts.safe_explanation`): every signal count
+    below the hub's disclosure threshold hidden, and the expected number with it (ratio × expected = count)."""
+    return safe_explanation(text, threshold)
 
 
-def public_explanation(text: str) -> str:
-    """The explanation with every signal count and expected count below 10 shown as ``< 10``."""
-
-    def shown(match: re.Match[str]) -> str:
-        value = float(match.group(1).replace(",", "."))
-        return match.group(1) if value >= _MIN_SHOWN else "< 10"
-
-    return _SMALL.sub(shown, text)
-
-
-def alert_event(alert: AlertView, source: str, time: datetime) -> dict[str, Any]:
+def alert_event(alert: AlertView, source: str, time: datetime, threshold: int = MIN_THRESHOLD) -> dict[str, Any]:
     """The CloudEvent (structured JSON) of ``alert``."""
     return {
         "specversion": "1.0",
@@ -233,7 +227,7 @@ def alert_event(alert: AlertView, source: str, time: datetime) -> dict[str, Any]
             "pattern_id": alert.pattern_id,
             "label": alert.label,
             "scope": alert.scope,
-            "explanation": public_explanation(alert.explanation),
+            "explanation": public_explanation(alert.explanation, threshold),
             "score": round(alert.score, 3),
             "detected_on": alert.detected_on.isoformat(),
             "themes": list(alert.themes),

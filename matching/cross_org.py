@@ -11,20 +11,25 @@ Method, per cluster and event-time day ``as_of``:
 3. Breadth: the organisations carrying the *excess* (:func:`matching.scope.carriers`) must number at least
    ``min_organisations``, or at least two of different kinds (a municipality AND a national agency is the
    strongest sign that one cause reaches across government), and the scope must not be ``lokaal``.
-4. A young rise, broad but still small: when the count rule is not met, a suffix with at least
-   ``broad_min_count`` signals, ``broad_min_ratio`` × expected and a probability below the stricter
-   ``broad_alpha`` also qualifies when its extra signals are spread over at least ``broad_min_organisations``
-   organisations, or ``broad_min_organisations - 1`` of different kinds (each counted with one extra signal:
-   :func:`matching.scope.surge_scope` with ``thin=True``), and the scope is not ``lokaal``. Spread is what tells a
-   national cause from chance here: a one-town surge has its signals at one organisation, however many.
+4. A new topic rising broadly, still small: when the count rule is not met, a suffix of a topic that was all but
+   absent before (at most ``broad_max_expected`` signals expected in it) with at least ``broad_min_count`` signals,
+   ``broad_min_ratio`` × expected and a probability below ``broad_alpha`` also qualifies when its extra signals
+   are spread over at least ``broad_min_organisations`` organisations, or ``broad_min_organisations - 1`` of
+   different kinds (each counted with one extra signal: :func:`matching.scope.surge_scope` with ``thin=True``),
+   and the scope is not ``lokaal``. Spread is what tells a national cause from chance here: a one-town surge has
+   its signals at one organisation, however many.
 5. Related clusters (:mod:`matching.related`): a cluster that does not qualify alone is read once more together
    with its related clusters (centroids at least as similar as the caller's threshold), since a new topic's first
-   signals split between an older look-alike and a young cluster until the weekly re-clustering merges them.
+   signals split between an older look-alike and a young cluster until the weekly re-clustering merges them. The
+   rise must then be shared: the cluster itself and at least one relative each hold two signals and
+   ``min_ratio`` × their own expected count since the onset; only the rising relatives are named and counted in.
    Alerts of one day that share a cluster are one alert: the strongest is kept.
 6. One alert per episode: none if the cluster met the rules on any of the ``cooldown`` days before.
 
 ``score`` is ``-log10`` of the growth probability (capped at 300) times the number of organisation kinds carrying
-it. Only days up to ``as_of`` are read, so a replay gives the same alerts.
+it. Only days up to ``as_of`` are read, so a replay gives the same alerts. Nothing is raised before the system
+has ``min_history`` days of signals behind the tested days (the broad rule: ``history`` days), when every cluster is
+new and its normal level unknown.
 """
 
 from __future__ import annotations
@@ -71,9 +76,11 @@ class CrossOrgDetector:
     min_ratio: float = 1.5
     alpha: float = 1e-5
     min_organisations: int = 3
+    min_history: int = 28
     broad_min_count: int = 8
     broad_min_ratio: float = 3.0
     broad_alpha: float = 1e-6
+    broad_max_expected: float = 0.5
     broad_min_organisations: int = 4
     cooldown: int = 7
     kind: str = "cross_org"
@@ -87,36 +94,41 @@ class CrossOrgDetector:
         if activity.index(day) < 0:
             return None
         baseline = fit_baseline(activity, cluster.counts, day, self.window, self.history)
+        if not self._known_normal(activity, baseline.first, self.min_history):
+            return None
         counted = self._best_suffix(baseline, self.min_count, self.min_ratio, self.alpha)
         if counted is not None:
             found = self._carried(activity, cluster, day, baseline, counted, thin=False)
             if found is not None:
                 return found
-        if not broad or not self._known_normal(activity, baseline.first):
+        if not broad or not self._known_normal(activity, baseline.first, self.history):
             return None
-        thin = self._best_suffix(baseline, self.broad_min_count, self.broad_min_ratio, self.broad_alpha)
+        thin = self._best_suffix(
+            baseline, self.broad_min_count, self.broad_min_ratio, self.broad_alpha, self.broad_max_expected
+        )
         if thin is None:
             return None
         return self._carried(activity, cluster, day, baseline, thin, thin=True)
 
-    def _known_normal(self, activity: Activity, first: date) -> bool:
-        """Whether the system saw signals on nearly all ``history`` days before ``first``.
+    @staticmethod
+    def _known_normal(activity: Activity, first: date, days: int) -> bool:
+        """Whether the system saw signals on nearly all of the ``days`` days before ``first``.
 
-        In its first weeks every cluster is new and its baseline learnt from almost nothing; only the count rule,
-        with its larger numbers, may judge then.
+        In the system's first weeks every cluster is new and its normal level learnt from almost nothing, so any
+        topic seems to rise from nothing.
         """
-        seen = activity.window(activity.total, first - timedelta(days=1), self.history)
+        seen = activity.window(activity.total, first - timedelta(days=1), days)
         return bool((seen > 0).mean() >= 0.9)
 
     def _best_suffix(
-        self, baseline: Baseline, min_count: int, min_ratio: float, alpha: float
+        self, baseline: Baseline, min_count: int, min_ratio: float, alpha: float, max_expected: float = math.inf
     ) -> tuple[float, int] | None:
         """(probability, start) of the most surprising window suffix passing the count and ratio rules."""
         best: tuple[float, int] | None = None
         for start in range(self.window):
             observed = int(baseline.observed[start:].sum())
             expected = float(baseline.expected[start:].sum())
-            if observed < min_count or observed < min_ratio * expected:
+            if observed < min_count or observed < min_ratio * expected or expected > max_expected:
                 continue
             p_value = baseline.tail_of_sum([i >= start for i in range(self.window)])
             if best is None or p_value < best[0]:
@@ -160,7 +172,25 @@ class CrossOrgDetector:
         if alone is not None or not others:
             return alone
         together = self.growth(activity, combined(activity, cluster, [c for c, _ in others]), day)
-        return replace(together, related=others) if together is not None else None
+        if together is None:
+            return None
+        # A split rise: the cluster itself and at least one relative each rise. When one of them carries it all,
+        # that one is judged on its own, and the others' ordinary signals must not be counted in its alert.
+        rising = [c for c, _ in others if self._rises(activity, activity.clusters[c], together.onset, day)]
+        if not rising or not self._rises(activity, cluster, together.onset, day):
+            return None
+        if len(rising) < len(others):
+            together = self.growth(activity, combined(activity, cluster, rising), day)
+            if together is None:
+                return None
+        return replace(together, related=tuple((c, s) for c, s in others if c in rising))
+
+    def _rises(self, activity: Activity, cluster: ClusterActivity, onset: date, day: date) -> bool:
+        """Whether ``cluster`` on its own holds at least two signals and ``min_ratio`` × expected since ``onset``."""
+        baseline = fit_baseline(activity, cluster.counts, day, self.window, self.history)
+        start = (onset - baseline.first).days
+        observed = int(baseline.observed[start:].sum())
+        return observed >= 2 and observed >= self.min_ratio * float(baseline.expected[start:].sum())
 
     def detect(self, activity: Activity, as_of: date, related: Related | None = None) -> list[Alert]:
         """Alerts for clusters whose cross-organisation growth starts to qualify on ``as_of``.

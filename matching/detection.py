@@ -13,8 +13,9 @@ a cluster that qualified on any of the ``cooldown`` days before (as seen then, s
 quiet, so members moved by a later re-clustering never make an earlier day qualify in hindsight.
 
 Detectors that read related clusters (``reads_related``, the cross-organisation detector) also get, per cluster,
-the clusters whose centroids are at least ``related_threshold`` similar (:mod:`matching.related`), computed from
-the centroids the state holds at that point of the stream. An alert counted over related clusters opens the
+the clusters whose centroids are at least ``related_threshold`` similar (:mod:`matching.related`), where one of
+the two was first seen in the last ``related_young_days`` days, computed from the centroids the state holds at
+that point of the stream. An alert counted over related clusters opens the
 episode of each of them, so the same rise is not raised again on one of them a few days later; the signals behind
 it are the members of all of them.
 
@@ -59,7 +60,8 @@ class Detection:
         lateness: timedelta = timedelta(days=1),
         advance_after: int = 3,
         lookback_days: int = 100,
-        related_threshold: float | None = 0.7,
+        related_threshold: float | None = 0.6,
+        related_young_days: int = 21,
     ) -> None:
         self.state = state
         self.findings = Findings(state)
@@ -78,6 +80,7 @@ class Detection:
         self.advance_after = advance_after
         self.lookback_days = lookback_days
         self.related_threshold = related_threshold
+        self.related_young_days = related_young_days
         self._builder: ActivityBuilder | None = None
         self._clock = EventClock.loads(state.get_meta("day_clock"), advance_after)
 
@@ -135,7 +138,7 @@ class Detection:
         alerts: list[Alert] = []
         if first <= last:
             activity = self._counts().build(last - timedelta(days=self.lookback_days), last)
-            related = self._related()
+            related = self._related(last)
             day = first
             while day <= last:
                 for detector in self.detectors:
@@ -156,15 +159,18 @@ class Detection:
         self.findings.put_alerts(alerts)
         return alerts
 
-    def _related(self) -> Related:
-        """Cluster id → related clusters, from the centroids held now (empty when switched off)."""
+    def _related(self, last: date) -> Related:
+        """Cluster id → related clusters, from the centroids held now (empty when switched off); a pair needs one
+        cluster first seen in the ``related_young_days`` up to ``last`` (event time, like everything here)."""
         if self.related_threshold is None:
             return {}
         rows = self.state.clusters(("active", "dormant"))
         if len(rows) < 2:
             return {}
+        since = datetime.combine(last - timedelta(days=self.related_young_days - 1), time(), AMSTERDAM)
+        young = [row.id for row in rows if row.first_seen >= since]
         centroids = np.stack([row.centroid for row in rows])
-        return related_clusters([row.id for row in rows], centroids, self.related_threshold)
+        return related_clusters([row.id for row in rows], centroids, self.related_threshold, young=young)
 
     def _with_members(self, alert: Alert) -> Alert:
         """The alert with the ids of the signals behind it: the members of its cluster (and of the related clusters

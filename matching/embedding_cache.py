@@ -115,6 +115,18 @@ class EmbeddingCache:
                 cursor = self._db.execute("DELETE FROM embeddings WHERE embedder = ?", (embedder,))
         return int(cursor.rowcount)
 
+    def forget(self, keys: Iterable[str]) -> int:
+        """Delete the vectors of these text keys for every embedder (a withdrawn or expired text); returns how many
+        rows went. Keys that are absent are ignored."""
+        wanted = list(dict.fromkeys(keys))
+        removed = 0
+        with self._lock, self._transaction():
+            for start in range(0, len(wanted), _LOOKUP_CHUNK):
+                chunk = wanted[start : start + _LOOKUP_CHUNK]
+                cursor = self._db.execute(f"DELETE FROM embeddings WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                removed += int(cursor.rowcount)
+        return removed
+
     def close(self) -> None:
         """Close the database connection."""
         with self._lock:

@@ -257,6 +257,17 @@ class FaissIndex:
             self._built_size = int(meta.get("built_size", len(self._ids)))
             self._removed_since_build = int(meta.get("removed_since_build", 0))
 
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], **options: Any) -> FaissIndex:
+        """An index loaded from a file written by :meth:`save`, with the dimension the file holds (``options`` as
+        for the constructor); for tools that edit a saved index without knowing its embedder."""
+        target = Path(path)
+        if not target.is_file():
+            raise NotFoundError(f"no index file at {target}", code="index-not-found")
+        index = cls(int(faiss.read_index(str(target)).d), **options)
+        index.load(target)
+        return index
+
     # --- internals ---------------------------------------------------------------------------------------------
 
     def _checked(self, ids: Sequence[int] | IdArray, vectors: Matrix) -> tuple[IdArray, Matrix]:

@@ -129,7 +129,9 @@ class DetectionConfig(BaseModel):
     lookback_days: int = Field(default=100, ge=28)
     #: clusters at least this similar (centroid cosine) are also counted together by the cross-organisation
     #: detector (:mod:`matching.related`); ``None`` switches that off.
-    related_threshold: float | None = Field(default=0.7, ge=-1.0, le=1.0)
+    related_threshold: float | None = Field(default=0.6, ge=-1.0, le=1.0)
+    #: ... when at least one of the two was first seen within this many days.
+    related_young_days: int = Field(default=21, ge=1)
 
     def detection(self, state: MatchingState, advance_after: int) -> Detection:
         """The engine's :class:`~matching.detection.Detection` over ``state``."""
@@ -141,6 +143,7 @@ class DetectionConfig(BaseModel):
             advance_after=advance_after,
             lookback_days=self.lookback_days,
             related_threshold=self.related_threshold,
+            related_young_days=self.related_young_days,
         )
 
 

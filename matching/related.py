@@ -5,7 +5,9 @@ A new topic rarely lands in one cluster at first. Its first signals partly join 
 online, partly wait unassigned until the daily promotion turns them into a young pattern of their own; the weekly
 re-clustering later merges the two. Until then each half may stay below the count rules although together they
 clearly rise. The cross-organisation detector therefore also reads a cluster *together with* its related clusters:
-the active or dormant clusters whose centroids have a cosine similarity of at least ``threshold`` with its own.
+the active or dormant clusters whose centroids have a cosine similarity of at least ``threshold`` with its own,
+where at least one of the two is young (:class:`matching.detection.Detection` passes the clusters first seen in
+the last weeks).
 
 The relation is computed from the centroids the state holds when detection runs, which are a function of the
 records before that point in ``seq`` order only (centroids change at promotion and re-clustering, never online),
@@ -15,12 +17,13 @@ relatives into one :class:`~matching.activity.ClusterActivity`, which the detect
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from matching.activity import Activity, ClusterActivity, Counts
-from matching.embedder import Matrix
 
 __all__ = ["Related", "combined", "related_clusters"]
 
@@ -29,10 +32,16 @@ Related = Mapping[int, tuple[tuple[int, float], ...]]
 
 
 def related_clusters(
-    ids: Sequence[int], centroids: Matrix, threshold: float, limit: int = 3
+    ids: Sequence[int],
+    centroids: npt.NDArray[np.floating[Any]],
+    threshold: float,
+    limit: int = 3,
+    young: Collection[int] | None = None,
 ) -> dict[int, tuple[tuple[int, float], ...]]:
     """For each cluster, up to ``limit`` others whose centroid is at least ``threshold`` similar (cosine).
 
+    ``young``: when given, only pairs with at least one young cluster are related. Two established clusters that
+    lie close have each their own history, and the weekly re-clustering kept them apart for a reason.
     Centroids need not be normalised. Ties are broken by cluster id, so the answer does not depend on row order.
     """
     if len(ids) < 2:
@@ -42,6 +51,9 @@ def related_clusters(
     unit = matrix / np.maximum(norms, 1e-12)
     similarity = unit @ unit.T
     np.fill_diagonal(similarity, -np.inf)
+    if young is not None:
+        is_young = np.isin(np.asarray(ids, dtype=np.int64), np.asarray(sorted(young), dtype=np.int64))
+        similarity[np.ix_(~is_young, ~is_young)] = -np.inf
     out: dict[int, tuple[tuple[int, float], ...]] = {}
     for row, cluster_id in enumerate(ids):
         close = np.flatnonzero(similarity[row] >= threshold)

@@ -253,3 +253,10 @@ def test_import_errors_are_readable(runner: CliRunner, tmp_path: Path, data: Pat
     file = write_jsonl(tmp_path / "ok.jsonl", make_signals(1))
     assert "UWV" in readable_error(_import(runner, file, data, agency="UWV"))
     assert stored_documents(data) == []
+
+
+def test_serve_names_a_bad_setting_in_one_line(runner: CliRunner, data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HARTSLAG_DISCLOSURE_THRESHOLD", "9")  # below the floor of 10
+    result = hub(runner, "serve", "--data", data, "--port", "8999")
+    assert result.exit_code == 2
+    assert "invalid setting: disclosure_threshold" in result.output and "Traceback" not in result.output

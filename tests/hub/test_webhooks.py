@@ -155,11 +155,14 @@ def test_the_event_id_is_stable_per_alert_and_differs_between_alerts() -> None:
 @pytest.mark.parametrize(
     ("text", "shown"),
     [
-        ("(7 signalen, 4,2 verwacht).", "(< 10 signalen, < 10 verwacht)."),
+        ("3,0× het normale niveau (7 signalen, 4,2 verwacht).", "3,0× het normale niveau (minder dan 10 signalen)."),
         ("(42 signalen, 16,8 verwacht).", "(42 signalen, 16,8 verwacht)."),
-        ("(12 signalen, 9,9 verwacht).", "(12 signalen, < 10 verwacht)."),
-        ("Plotselinge toename: 9 signalen op 12 maart, waar 1,5 verwacht werd", "< 10 signalen op 12 maart, waar < 10"),
-        ("Gemeld bij 1 organisatie (UWV); 1 signaal.", "Gemeld bij 1 organisatie (UWV); < 10 signaal."),
+        ("(12 signalen, 9,9 verwacht).", "(12 signalen, 9,9 verwacht)."),  # a model's value, no count
+        (
+            "Plotselinge toename: 9 signalen op 12 maart, waar 1,5 verwacht werd",
+            "minder dan 10 signalen op 12 maart, waar minder verwacht werd",
+        ),
+        ("Gemeld bij 1 organisatie (UWV); 1 signaal.", "Gemeld bij 1 organisatie (UWV); minder dan 10 signaal."),
         ("2,5× het normale niveau sinds 2 maart", "2,5× het normale niveau sinds 2 maart"),
     ],
 )
@@ -170,8 +173,15 @@ def test_no_count_below_ten_leaves_in_an_explanation(text: str, shown: str) -> N
 def test_the_event_data_carries_the_public_explanation() -> None:
     small = view(explanation="Gemeld bij 2 organisaties; 3,0× het normale niveau (6 signalen, 2,0 verwacht).")
     data = alert_event(small, SOURCE, MOMENT)["data"]
-    assert "6 signalen" not in data["explanation"] and "< 10 signalen" in data["explanation"]
-    assert "2,0 verwacht" not in data["explanation"]
+    assert "6 signalen" not in data["explanation"] and "minder dan 10 signalen" in data["explanation"]
+    assert "2,0 verwacht" not in data["explanation"]  # with the ratio it would give the count back
+
+
+def test_the_hubs_threshold_governs_the_explanation() -> None:
+    text = "Gemeld bij 3 organisaties; 2,0× het normale niveau (18 signalen, 9,0 verwacht)."
+    assert "18 signalen" in alert_event(view(explanation=text), SOURCE, MOMENT)["data"]["explanation"]
+    raised = alert_event(view(explanation=text), SOURCE, MOMENT, threshold=25)["data"]["explanation"]
+    assert "18 signalen" not in raised and "minder dan 25 signalen" in raised
 
 
 # --- signatures ----------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from hartslag.demo.scenario import generate
 
 SCALE = 0.5
 MAX_DELAY = 14
+GOAL_DELAY = 2  # issue 6: event-time days from a planted pattern's onset to its cross_org alert
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +32,26 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> ScenarioScore:
 
 
 def test_both_cross_organisation_patterns_are_alerted_as_national(scored: ScenarioScore) -> None:
-    # Issue 6 aims at an alert within 2 days of onset; measured here: 4 and 9 days (docs/benchmarks.md, "Scenario").
-    # This guards what holds today: both are found within two weeks, and called national.
     report = json.dumps(scored.as_dict(), indent=1)
     planted = [p for p in scored.patterns if p.kind == "cross_org"]
     assert len(planted) == 2
     assert all(p.delay is not None and 0 <= p.delay <= MAX_DELAY for p in planted), report
     assert all(p.scopes == ("landelijk",) for p in planted), report
+
+
+# Issue 6 aims at an alert within 2 days of onset (docs/benchmarks.md, "Scenario"). Measured on this seed: the
+# benefits wave after 2 days; the nitrous-oxide wave only after 6 (its first days bring 1, 6 and 5 signals over
+# eight municipalities, split over several patterns). Strict: the day the second passes, its marker must go.
+@pytest.mark.parametrize(
+    "name",
+    [
+        "terugvordering",
+        pytest.param("lachgas", marks=pytest.mark.xfail(strict=True, reason="issue 6: found after 6 days, not 2")),
+    ],
+)
+def test_the_cross_organisation_patterns_are_alerted_within_two_days(scored: ScenarioScore, name: str) -> None:
+    (pattern,) = [p for p in scored.patterns if p.name == name]
+    assert pattern.delay is not None and pattern.delay <= GOAL_DELAY, json.dumps(scored.as_dict(), indent=1)
 
 
 def test_cross_organisation_alerts_are_precise(scored: ScenarioScore) -> None:

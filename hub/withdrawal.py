@@ -1,0 +1,428 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Signed withdrawals: an agency takes back signals it published, and the hub removes them everywhere.
+
+The withdrawal is a compact JWS (RFC 7515) signed with one of the agency's registered keys: header ``alg`` EdDSA or
+ES256, ``kid``, ``typ`` :data:`TYP`; payload ``{iss, aud, iat, exp, jti, signal_ids, reason?}`` with ``exp`` at most
+15 minutes after ``iat``, 1..:data:`MAX_IDS` distinct UUIDs and ``reason`` an optional kebab-case code (never free
+text: it goes into the audit log). Verification follows :func:`connectors.envelope.verify_batch` step by step and
+refuses with the same codes; :class:`WithdrawalRefusal` adds ``withdrawal-invalid`` and ``withdrawal-conflict``.
+
+An agency withdraws its own signals only: ids of other agencies' signals are reported as ``unknown``, exactly like
+ids nobody sent, so a withdrawal never tells whether another agency's signal exists. A suspended agency may still
+withdraw (taking data back is never blocked); its key must still be valid.
+
+:meth:`Withdrawals.accept` removes, in this order, so that a crash at any point is repaired by sending the same
+token again: matching (:func:`matching.withdrawal.withdraw`: state, clusters, embedding cache, live indexes and the
+index file), then the hub's storage (document deleted, tombstone left, withdrawal and receipt stored, one
+transaction), then the audit log entry ``signals.withdrawn`` (counts, jti and reason; never ids' content or text)
+and one ``signal_withdrawn`` event per signal. The same bytes again answer with the stored receipt (200).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jwt.algorithms import ECAlgorithm, OKPAlgorithm
+
+from connectors.envelope import (
+    CLOCK_SKEW,
+    MAX_LIFETIME,
+    AlgorithmNotAllowed,
+    BadSignature,
+    Expired,
+    IssuedInFuture,
+    KeyAgencyMismatch,
+    KeyNotYetValid,
+    KeyRevoked,
+    LifetimeTooLong,
+    MalformedJWS,
+    UnknownKey,
+    WrongAudience,
+    b64url_decode,
+)
+from connectors.keys import KeyLookup, TrustedKey
+from governance.audit import AuditSink
+from governance.errors import InvalidInputError
+from hub.bus import DomainEvent, EventBus
+from hub.insights_search import matching_ran
+from hub.storage import Storage, WithdrawalExistsError
+
+if TYPE_CHECKING:
+    from hub.services import HubServices
+    from matching.cleaning import Cleaner
+    from matching.index import VectorIndex
+
+__all__ = [
+    "MAX_IDS",
+    "MAX_TOKEN_BYTES",
+    "TYP",
+    "VerifiedWithdrawal",
+    "WithdrawalRefusal",
+    "WithdrawalResult",
+    "Withdrawals",
+    "verify_withdrawal",
+    "withdrawals_for",
+]
+
+log = logging.getLogger("hartslag.hub.withdrawal")
+
+TYP = "hartslag-withdrawal+jwt"
+MAX_IDS = 1000
+MAX_TOKEN_BYTES = 256 * 1024  # 1000 UUIDs take about 50 KB once signed
+_CLAIMS = frozenset({"iss", "aud", "iat", "exp", "jti", "signal_ids", "reason"})
+_REASON = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
+_VERIFIERS: dict[str, OKPAlgorithm | ECAlgorithm] = {"EdDSA": OKPAlgorithm(), "ES256": ECAlgorithm(ECAlgorithm.SHA256)}
+
+
+class WithdrawalRefusal(InvalidInputError):
+    """A withdrawal the hub refuses for a reason of its own (``withdrawal-invalid``, ``withdrawal-conflict``)."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message, code=code)
+
+
+@dataclass(frozen=True)
+class VerifiedWithdrawal:
+    """A withdrawal whose signature, key and claims passed."""
+
+    sha256: str
+    agency: str
+    kid: str
+    jti: str
+    iat: int
+    exp: int
+    signal_ids: tuple[str, ...]
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class WithdrawalResult:
+    """The receipt and whether it answers a replay of the same bytes (HTTP 200) or a new withdrawal (202)."""
+
+    receipt: dict[str, Any]
+    replayed: bool
+
+
+def _json_object(raw: bytes, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except (UnicodeDecodeError, ValueError):
+        raise MalformedJWS(f"the {what} is not JSON") from None
+    if not isinstance(value, dict):
+        raise MalformedJWS(f"the {what} is not a JSON object")
+    return value
+
+
+def _split(token: bytes) -> tuple[bytes, bytes, bytes]:
+    if len(token) > MAX_TOKEN_BYTES:
+        raise MalformedJWS(f"the token is larger than {MAX_TOKEN_BYTES} bytes")
+    parts = token.split(b".")
+    if len(parts) != 3 or not parts[0] or not parts[1]:
+        raise MalformedJWS("not a compact JWS (three base64url parts separated by dots)")
+    return parts[0], parts[1], parts[2]
+
+
+def _check_key(key: TrustedKey, alg: str, at: float) -> None:
+    if key.alg != alg:
+        raise AlgorithmNotAllowed(f"the key {key.kid} signs with {key.alg}, not {alg}")
+    if key.revoked or (key.revoked_at is not None and at >= key.revoked_at.timestamp()):
+        raise KeyRevoked(f"the key {key.kid} is revoked")
+    if key.not_after is not None and at >= key.not_after.timestamp():
+        raise KeyRevoked(f"the key {key.kid} is retired")
+    if key.not_before is not None and at < key.not_before.timestamp():
+        raise KeyNotYetValid(f"the key {key.kid} is not valid yet")
+
+
+def _seconds(claims: dict[str, Any], name: str) -> int:
+    value = claims.get(name)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise WithdrawalRefusal(f"/{name}: must be an integer number of seconds", code="withdrawal-invalid")
+    return value
+
+
+def _uuid(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) != 36:
+        return False
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
+
+
+def verify_withdrawal(
+    token: bytes, key_lookup: KeyLookup, *, audience: str, now: datetime, leeway: int = CLOCK_SKEW
+) -> VerifiedWithdrawal:
+    """Verify a compact-JWS withdrawal, or raise the refusal that says why (the batch codes, in the batch order:
+    shape, ``alg``, ``typ``/``crit``, key, signature, ``iss``, ``aud``, lifetime, ``iat``, ``exp``; then claims)."""
+    at = now.timestamp()
+    header_b64, payload_b64, signature_b64 = _split(token)
+    header = _json_object(b64url_decode(header_b64, "header"), "header")
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg not in _VERIFIERS:
+        raise AlgorithmNotAllowed(f"alg {alg!r} is not allowed (only EdDSA and ES256)")
+    typ = header.get("typ")
+    if not isinstance(typ, str) or typ.lower() != TYP:
+        raise MalformedJWS(f"typ must be {TYP}")
+    if "crit" in header:
+        raise MalformedJWS("no critical header extension is understood")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise MalformedJWS("the header has no kid")
+    key = key_lookup(kid)
+    if key is None:
+        raise UnknownKey(f"no trusted key with kid {kid}")
+    _check_key(key, alg, at)
+    signature = b64url_decode(signature_b64, "signature")
+    signing_input = token[: len(header_b64) + 1 + len(payload_b64)]
+    if not _VERIFIERS[alg].verify(signing_input, key.public_key, signature):  # type: ignore[arg-type]
+        raise BadSignature("the signature does not match")
+    claims = _json_object(b64url_decode(payload_b64, "payload"), "payload")
+    if claims.get("iss") != key.agency:
+        raise KeyAgencyMismatch(f"the key {kid} belongs to {key.agency}, not to the withdrawal's issuer")
+    aud = claims.get("aud")
+    if not (aud == audience or (isinstance(aud, list) and audience in aud)):
+        raise WrongAudience(f"the withdrawal is not addressed to {audience}")
+    iat, exp = _seconds(claims, "iat"), _seconds(claims, "exp")
+    if exp - iat > MAX_LIFETIME:
+        raise LifetimeTooLong(f"exp is {exp - iat} s after iat (at most {MAX_LIFETIME})")
+    if exp <= iat:
+        raise WithdrawalRefusal("/exp: must be after iat", code="withdrawal-invalid")
+    if iat > at + leeway:
+        raise IssuedInFuture(f"iat is {int(iat - at)} s in the future (at most {leeway})")
+    if exp + leeway <= at:
+        raise Expired(f"the withdrawal expired {int(at - exp)} s ago")
+    return _claims(claims, hashlib.sha256(token).hexdigest(), str(key.agency), kid, iat, exp)
+
+
+def _claims(claims: dict[str, Any], sha256: str, agency: str, kid: str, iat: int, exp: int) -> VerifiedWithdrawal:
+    extra = sorted(set(claims) - _CLAIMS)
+    if extra:
+        raise WithdrawalRefusal(f"unknown claim(s): {', '.join(extra)[:200]}", code="withdrawal-invalid")
+    jti = claims.get("jti")
+    if not _uuid(jti):
+        raise WithdrawalRefusal("/jti: must be a UUID", code="withdrawal-invalid")
+    ids = claims.get("signal_ids")
+    if not isinstance(ids, list) or not 1 <= len(ids) <= MAX_IDS:
+        raise WithdrawalRefusal(f"/signal_ids: must list 1..{MAX_IDS} signal ids", code="withdrawal-invalid")
+    bad = [i for i, value in enumerate(ids) if not _uuid(value)]
+    if bad:
+        raise WithdrawalRefusal(f"/signal_ids/{bad[0]}: must be a UUID", code="withdrawal-invalid")
+    if len(set(ids)) != len(ids):
+        raise WithdrawalRefusal("/signal_ids: ids must be unique", code="withdrawal-invalid")
+    reason = claims.get("reason")
+    if reason is not None and (not isinstance(reason, str) or not _REASON.match(reason)):
+        raise WithdrawalRefusal("/reason: must be a kebab-case code, not free text", code="withdrawal-invalid")
+    return VerifiedWithdrawal(sha256, agency, kid, str(jti), iat, exp, tuple(str(i) for i in ids), reason)
+
+
+def _peek_jti(token: bytes) -> str | None:
+    """The ``jti`` of a token WITHOUT verifying it (only to find the receipt of the very same bytes)."""
+    try:
+        claims = _json_object(b64url_decode(_split(token)[1], "payload"), "payload")
+    except MalformedJWS:
+        return None
+    jti = claims.get("jti")
+    return jti if isinstance(jti, str) else None
+
+
+class Withdrawals:
+    """Accepts signed withdrawals for one hub (``hub_id`` is the audience) over its storage and matching folder.
+
+    ``indexes`` returns the vector indexes live in this process (the matching worker's, the search engine's), so
+    their copies lose the vectors too; ``cleaner`` is matching's text cleaner (the cache keys of cleaned texts).
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        hub_id: str,
+        key_lookup: KeyLookup,
+        *,
+        matching_folder: Path | None = None,
+        audit: AuditSink | None = None,
+        bus: EventBus | None = None,
+        indexes: Callable[[], Sequence[VectorIndex]] = tuple,
+        cleaner: Callable[[], Cleaner | None] | None = None,
+        on_removed: Callable[[], None] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.storage = storage
+        self.hub_id = hub_id
+        self.key_lookup = key_lookup
+        self.matching_folder = matching_folder
+        self.audit = audit
+        self.bus = bus or EventBus()
+        self.indexes = indexes
+        self.cleaner = cleaner
+        self.on_removed = on_removed
+        self.clock = clock
+
+    def accept(self, token: bytes, via: str = "http") -> WithdrawalResult:
+        """Verify ``token`` and withdraw its signals; the receipt lists ``withdrawn``, ``already_withdrawn`` and
+        ``unknown`` ids. Refusals raise :class:`connectors.envelope.EnvelopeError` or :class:`WithdrawalRefusal`."""
+        sha256 = hashlib.sha256(token).hexdigest()
+        jti = _peek_jti(token)
+        known = self.storage.find_withdrawal(jti) if jti else None
+        if known is not None and known[1] == sha256:
+            return WithdrawalResult(known[2], replayed=True)
+        verified = verify_withdrawal(token, self.key_lookup, audience=self.hub_id, now=self.clock())
+        earlier = self.storage.find_withdrawal(verified.jti)
+        if earlier is not None:
+            return self._replay(earlier, verified)
+        now = self.clock()
+        found = self.storage.signals_of(verified.agency, verified.signal_ids)
+        own = {signal.id for _, signal in found}
+        rest = [sid for sid in verified.signal_ids if sid not in own]
+        already = self.storage.tombstoned_ids(verified.agency, rest) if rest else set()
+        withdrawn = [sid for sid in verified.signal_ids if sid in own]
+        receipt: dict[str, Any] = {
+            "withdrawal_id": verified.jti,
+            "agency": verified.agency,
+            "received_at": now.isoformat(),
+            "withdrawn": withdrawn,
+            "already_withdrawn": [sid for sid in rest if sid in already],
+            "unknown": [sid for sid in rest if sid not in already],
+            "reason": verified.reason,
+        }
+        matching = self._remove_from_matching([seq for seq, _ in found], [s.document["text"] for _, s in found], now)
+        try:
+            self.storage.remove_signals(
+                verified.agency,
+                withdrawn,
+                now,
+                cause="withdrawal",
+                reference=verified.jti,
+                withdrawal=(verified.jti, verified.sha256, receipt),
+            )
+        except WithdrawalExistsError:  # the same withdrawal raced in on another connection
+            raced = self.storage.find_withdrawal(verified.jti)
+            assert raced is not None
+            return self._replay(raced, verified)
+        self._record(verified, receipt, via, matching)
+        return WithdrawalResult(receipt, replayed=False)
+
+    def _replay(self, earlier: tuple[str, str, dict[str, Any]], verified: VerifiedWithdrawal) -> WithdrawalResult:
+        agency, sha256, receipt = earlier
+        if sha256 != verified.sha256 or agency != verified.agency:
+            raise WithdrawalRefusal(
+                f"withdrawal {verified.jti} was received before with other content", code="withdrawal-conflict"
+            )
+        return WithdrawalResult(receipt, replayed=True)
+
+    def _remove_from_matching(self, seqs: list[int], texts: list[str], now: datetime) -> dict[str, int]:
+        """Matching's part (only when matching ever ran here); counts for the audit entry."""
+        folder = self.matching_folder
+        if folder is None or not matching_ran(folder):
+            return {}
+        from matching.embedding_cache import CACHE_FILENAME, EmbeddingCache
+        from matching.pipeline import INDEX_FILENAME
+        from matching.state import MatchingState
+        from matching.withdrawal import withdraw
+
+        state = MatchingState(folder)
+        cache = EmbeddingCache(folder) if (folder / CACHE_FILENAME).is_file() else None
+        try:
+            report = withdraw(
+                state,
+                seqs,
+                now=now,
+                texts=texts,
+                cache=cache,
+                cleaner=self.cleaner() if self.cleaner is not None else None,
+                indexes=self.indexes(),
+                index_path=folder / INDEX_FILENAME,
+            )
+        finally:
+            state.close()
+            if cache is not None:
+                cache.close()
+        return {
+            "matching_signals": report.signals,
+            "clusters_changed": len(report.clusters),
+            "clusters_emptied": len(report.emptied),
+        }
+
+    def _record(
+        self, verified: VerifiedWithdrawal, receipt: dict[str, Any], via: str, matching: dict[str, int]
+    ) -> None:
+        withdrawn = receipt["withdrawn"]
+        details = {
+            "jti": verified.jti,
+            "kid": verified.kid,
+            "via": via,
+            "requested": len(verified.signal_ids),
+            "withdrawn": len(withdrawn),
+            "already_withdrawn": len(receipt["already_withdrawn"]),
+            "unknown": len(receipt["unknown"]),
+            "reason": verified.reason,
+            **matching,
+        }
+        if self.audit is not None:
+            self.audit.record(verified.agency, "signals.withdrawn", verified.agency, details)
+        log.info("withdrawal", extra={"agency": verified.agency, "withdrawn": len(withdrawn), "via": via})
+        if withdrawn and self.on_removed is not None:
+            self.on_removed()
+        if self.bus.has_subscribers("signal_withdrawn"):
+            at = datetime.fromisoformat(receipt["received_at"])
+            for sid in withdrawn:
+                self.bus.publish(DomainEvent("signal_withdrawn", at, {"id": sid, "agency": verified.agency}))
+
+
+def withdrawals_for(services: HubServices, app_state: Any = None) -> Withdrawals:
+    """The withdrawal service of a running hub: its storage, audit log, bus, matching folder, the vector indexes
+    live in this process, and the read model to refresh once signals went."""
+    folder = services.settings.data / "matching"
+    config_path = services.settings.matching_config
+
+    def cleaner() -> Cleaner | None:
+        from matching.cleaning import make_cleaner
+        from matching.pipeline import load_config
+
+        step = load_config(config_path).cleaner
+        return None if step is None else make_cleaner(step.name, **step.options)
+
+    return Withdrawals(
+        services.storage,
+        services.settings.hub_id,
+        services.ingest.key_lookup,
+        matching_folder=folder,
+        audit=services.audit,
+        bus=services.bus,
+        indexes=lambda: live_indexes(services, app_state),
+        cleaner=cleaner,
+        on_removed=lambda: refresh_read_model(services),
+    )
+
+
+def live_indexes(services: HubServices, app_state: Any = None) -> list[VectorIndex]:
+    """The vector indexes this process holds: the matching worker's engine's and the search engine's, if built.
+
+    Both owners keep their engine private (one thread owns the worker's engine); FAISS indexes are thread-safe,
+    so removing from them here is safe, and it keeps their next save from writing the vectors back.
+    """
+    engines = [getattr(getattr(app_state, "matching_worker", None), "_engine", None)]
+    insights = services._insights  # only when the read model was built; never build it for this
+    if insights is not None:
+        engines.append(getattr(insights.searcher(), "_engine", None))
+    return [engine.index for engine in engines if engine is not None and engine.index is not None]
+
+
+def refresh_read_model(services: HubServices) -> None:
+    """Drop the read model's counts that were built before signals went (pattern releases, national volume)."""
+    insights = services._insights
+    if insights is None:
+        return
+    from hub.insights_releases import NationalVolume, PatternReleases
+
+    insights.pattern_releases = PatternReleases(insights.threshold)
+    # The national volume counts each stored signal once, as it arrives; a withdrawn one must be uncounted.
+    insights._volume = NationalVolume(services.storage, insights.threshold)
