@@ -126,6 +126,13 @@ class DemoHub:
         """Register an agency with its public JWK set through the admin API."""
         self._call("POST", "/v1/admin/agencies", json={"code": code, "name": name, "kind": kind, "jwks": jwks})
 
+    def prepare_read_side(self, token: str, timeout: float = 900.0) -> None:
+        """Ask the read API once for the pattern list and the overview as an analyst, so the dashboard's first page
+        does not pay for protecting every pattern's counts (the hub keeps them warm from then on)."""
+        headers = {"Authorization": f"Bearer {token}"}
+        for path in ("/v1/patterns?per_page=1", "/v1/overview"):
+            self._call("GET", path, headers=headers, timeout=timeout)
+
     def stats(self) -> dict[str, Any]:
         """``GET /v1/admin/stats``: agencies, batches, signals and refusals by reason."""
         result: dict[str, Any] = self._call("GET", "/v1/admin/stats")

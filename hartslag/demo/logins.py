@@ -16,7 +16,7 @@ from pathlib import Path
 
 from governance.errors import HartslagError
 
-__all__ = ["DEMO_ROLES", "DemoLogin", "DemoLoginError", "make_logins", "read_logins"]
+__all__ = ["DEMO_ROLES", "DemoLogin", "DemoLoginError", "analyst_token", "make_logins", "read_logins"]
 
 #: (account name, role) of each demo login, in the order they are printed.
 DEMO_ROLES: tuple[tuple[str, str], ...] = (
@@ -71,3 +71,18 @@ def read_logins(file: Path) -> list[DemoLogin]:
         return []
     rows = [line.split("\t") for line in file.read_text(encoding="utf-8").splitlines() if line]
     return [DemoLogin(name, role, password) for name, role, password in rows]
+
+
+def analyst_token(command: list[str], data: Path) -> str:
+    """A short-lived bearer token of the demo's ``analist`` account (``hartslag hub token``), for the demo's own
+    calls to the read API."""
+    done = subprocess.run(
+        [*command, "hub", "token", DEMO_ROLES[0][0], "--data", str(data), "--lifetime", "3600"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0 or not done.stdout.strip():
+        message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
+        raise DemoLoginError(f"could not make a token for the demo's analist: {message}")
+    return done.stdout.strip()

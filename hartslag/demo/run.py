@@ -34,7 +34,7 @@ from rich.markup import escape
 from governance.errors import HartslagError, InvalidInputError, MissingExtraError
 from hartslag.demo.folder import DemoFolder, prepare
 from hartslag.demo.hub_process import DemoHub, check_port_free, hartslag_command
-from hartslag.demo.logins import make_logins, read_logins
+from hartslag.demo.logins import analyst_token, make_logins, read_logins
 from hartslag.demo.model import Scenario
 from hartslag.demo.replay import DemoConnector, make_connectors, replay
 from hartslag.demo.stages import Stages
@@ -209,6 +209,9 @@ def run_demo(options: DemoOptions, *, out: Console, err: Console) -> int:
             hub = _deliver(options, folder, connectors, stages)
             watch = _push(hub, folder, connectors, stages)
             watch.wait()
+            task = stages.begin("dashboard", "Preparing the dashboard: protecting every pattern's counts")
+            hub.prepare_read_side(analyst_token(hartslag_command(), folder.hub))
+            stages.done(task, "Dashboard ready: every count below 10 suppressed, with complementary suppression")
             stats = hub.stats()
         summary = collect(connectors, len(scenario.signals), stats, folder.matching)
         summary.timings = {**stages.timings, "total": round(time.monotonic() - started, 1)}
