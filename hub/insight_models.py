@@ -215,13 +215,20 @@ class PatternDetail(_Model):
 
 class ThemeRow(_Model):
     """A theme with its listed patterns and their signals (the theme's national count from the overview release
-    is not kept per theme; ``signals`` sums the patterns' published totals, suppressed if any is)."""
+    is not kept per theme; ``signals`` sums the patterns' published totals, exact when every one is shown and
+    suppressed if any is, with the sum of the shown ones as ``signals_at_least``)."""
 
     theme: str
     label: str
     patterns: int
     signals: Count
     rising: int = Field(description="How many of its patterns have a recent rising alert.")
+    signals_at_least: int | None = Field(
+        default=None,
+        description="When `signals` is hidden because some pattern's count is: the sum of the shown pattern counts "
+        "(published numbers only), a lower bound of the theme's signals.",
+    )
+    hidden_patterns: int = Field(default=0, description="How many of its patterns have a hidden count.")
 
 
 class SearchHit(_Model):

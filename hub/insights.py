@@ -37,7 +37,7 @@ from hub.insight_models import (
     SimilarPattern,
     ThemeRow,
 )
-from hub.insights_alerts import alert_rows
+from hub.insights_alerts import alert_rows, code_names
 from hub.insights_base import InsightsBase, labels
 from hub.insights_releases import UNKNOWN_PROVINCE, count_dimension, iso_week, sum_shown, weeks_of
 from hub.insights_series import pattern_series, volume_around
@@ -166,15 +166,16 @@ class Insights(InsightsBase):
         everything = Filters()
 
         def keyed(name: str, labels: dict[str, str]) -> list[KeyCount]:
-            return [
+            rows = [
                 KeyCount(key=key, label=labels.get(key, key), count=self.count(shown))
                 for key, shown in count_dimension(release, name, everything)
             ]
+            return sorted(rows, key=by_count)
 
         return PatternDetail(
             summary=self._summary(found, release, everything),
             total=self.count(release.total()),
-            organisations=keyed("organisation", self.organisation_names()),
+            organisations=keyed("organisation", {**code_names(), **self.organisation_names()}),
             organisation_kinds=keyed("organisation_kind", labels("organisation-kinds")),
             provinces=keyed("province", {**labels("provinces"), UNKNOWN_PROVINCE: "Onbekend"}),
             alerts=alert_rows(found, self.threshold),
@@ -211,12 +212,18 @@ class Insights(InsightsBase):
         out = []
         for theme in sorted({t for r in rows for t in r.themes}):
             members = [r for r in rows if theme in r.themes]
+            # Each pattern's total is a published cell of its own release, so their sum adds nothing to what is
+            # shown. A hidden one cannot be added; the sum of the shown ones is then a lower bound, itself a sum of
+            # published numbers only.
             total = sum_shown(Shown(r.signals.value, r.signals.suppressed) for r in members)
+            shown = [r.signals.value for r in members if r.signals.value is not None]
+            hidden = len(members) - len(shown)
             rising = sum(1 for r in members if r.latest_alert in {"emerging", "cross_org"})
             out.append(
                 ThemeRow(
                     theme=theme, label=names.get(theme, theme), patterns=len(members),
-                    signals=self.count(total), rising=rising,
+                    signals=self.count(total), rising=rising, hidden_patterns=hidden,
+                    signals_at_least=sum(shown) if hidden and shown else None,
                 )
             )  # fmt: skip
         return sorted(out, key=lambda r: (-r.patterns, r.theme))
@@ -339,6 +346,14 @@ class Insights(InsightsBase):
             for i in order
             if scores[i] >= minimum
         ]
+
+
+def by_count(row: KeyCount) -> tuple[bool, int, str, str]:
+    """Sort key of counted rows: shown counts largest first, hidden ones after them, ties and hidden ones by name.
+
+    Hidden rows are ordered by name only: ranking them by their (unknown) size would tell it."""
+    hidden = row.count.value is None
+    return hidden, -(row.count.value or 0), row.label.casefold(), row.key
 
 
 def _day(moment: str) -> str:

@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_WEEKS", "OPEN_DAYS", "RISING_DAYS", "overview"]
 
-#: Without a period, the overview shows this many whole ISO weeks up to the newest day with signals.
-DEFAULT_WEEKS = 12
+#: Without a period, the overview shows this many whole ISO weeks up to the newest day with signals: a year, so the
+#: seasons and last spring's policy effects are in view, not only the last quarter.
+DEFAULT_WEEKS = 53
 #: A rising alert counts when raised this many days before the reference day, or later.
 RISING_DAYS = 14
 #: An alert is open for this many days after it was raised.

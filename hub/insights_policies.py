@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from governance.errors import NotFoundError
 from hub.insight_models import Filters, PolicyDetail, PolicyEffectRow, PolicyRow, Series
 from hub.insights_alerts import safe_explanation
+from hub.insights_releases import pattern_days
 from hub.insights_series import pattern_series, volume_around
 
 if TYPE_CHECKING:
@@ -92,10 +93,17 @@ def policy(insights: Insights, name: str) -> PolicyDetail:
     rows.sort(key=lambda r: (-abs(r.level), r.pattern_id))
     start = declared.date - timedelta(days=7 * _PRE_WEEKS)
     end = declared.date + timedelta(days=7 * max((r.weeks_after for r in rows), default=4))
-    window = Filters(period_from=start, period_to=end)
     by_id = dict((p.id, p) for p, _ in effects)
+    # A line starts at the pattern's first week: the weeks before it hold no signal by definition, and a run of
+    # zeros there reads as "quiet before the policy" where the topic simply did not exist yet.
     series: list[Series] = [
-        pattern_series(insights, by_id[r.pattern_id], releases[r.pattern_id], "totaal", window)
+        pattern_series(
+            insights,
+            by_id[r.pattern_id],
+            releases[r.pattern_id],
+            "totaal",
+            Filters(period_from=max(start, pattern_days(by_id[r.pattern_id])[0]), period_to=end),
+        )
         for r in rows[:SERIES_PATTERNS]
     ]
     return PolicyDetail(policy=_row(insights, declared, len(rows)), effects=rows, series=series)

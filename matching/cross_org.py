@@ -42,7 +42,8 @@ from typing import Any
 from matching.activity import Activity, ClusterActivity
 from matching.baseline import Baseline, fit_baseline
 from matching.detector import Alert, dutch_date, dutch_number
-from matching.related import Related, combined
+from matching.emerging import NEGLIGIBLE_EXPECTED
+from matching.related import Related, combined, related_sentence
 from matching.scope import Scope, surge_scope
 
 __all__ = ["CrossOrgDetector", "Growth"]
@@ -228,16 +229,20 @@ class CrossOrgDetector:
     def _alert(self, cluster: ClusterActivity, as_of: date, growth: Growth) -> Alert:
         scope = growth.scope
         surprise = min(300.0, -math.log10(max(growth.p_value, 1e-300)))
-        explanation = (
-            f"{scope.describe()}; {dutch_number(growth.ratio)}× het normale niveau sinds {dutch_date(growth.onset)} "
-            f"({growth.observed} signalen, {dutch_number(growth.expected)} verwacht)."
-        )
+        if growth.expected < NEGLIGIBLE_EXPECTED:
+            # A ratio over next to nothing ("801,5× ... 0,0 verwacht") measures the divisor, not the rise.
+            explanation = (
+                f"{scope.describe()}; sterk gestegen sinds {dutch_date(growth.onset)} "
+                f"({growth.observed} signalen waar vrijwel geen verwacht werden)."
+            )
+        else:
+            explanation = (
+                f"{scope.describe()}; {dutch_number(growth.ratio)}× het normale niveau sinds "
+                f"{dutch_date(growth.onset)} ({growth.observed} signalen, {dutch_number(growth.expected)} verwacht)."
+            )
         if growth.broad:
             explanation += " Nog klein, maar breed gedragen: verspreid over meerdere organisaties tegelijk."
-        if growth.related:
-            names = ", ".join(f"{c} (gelijkenis {dutch_number(s, 2)})" for c, s in growth.related)
-            plural = "de verwante patronen" if len(growth.related) > 1 else "het verwante patroon"
-            explanation += f" Samen geteld met {plural} {names}: een nieuw onderwerp verdeelt zich eerst over beide."
+        explanation += related_sentence(growth.related, cluster.cluster_id)
         explanation += f" Reikwijdte: {scope.level}."
         details: dict[str, Any] = {
             "onset": growth.onset.isoformat(),

@@ -31,7 +31,10 @@ from matching.baseline import Baseline, fit_baseline
 from matching.detector import Alert, dutch_date, dutch_number
 from matching.scope import surge_scope
 
-__all__ = ["EmergingDetector", "burst_window"]
+__all__ = ["NEGLIGIBLE_EXPECTED", "EmergingDetector", "burst_window"]
+
+#: Below this many expected signals an explanation gives no ratio: "18 signalen waar vrijwel geen verwacht werden".
+NEGLIGIBLE_EXPECTED = 0.5
 
 
 def burst_window(baseline: Baseline, min_count: int, min_ratio: float, alpha: float) -> list[bool]:
@@ -98,11 +101,18 @@ class EmergingDetector:
         days = (
             "op " + dutch_date(onset) if onset == as_of else f"van {dutch_date(onset)} tot en met {dutch_date(as_of)}"
         )
-        explanation = (
-            f"Plotselinge toename: {observed} signalen {days}, waar {dutch_number(expected)} verwacht werd "
-            f"op basis van weekdag en seizoen ({dutch_number(ratio)}× het normale niveau). "
-            f"{scope.describe()}; reikwijdte: {scope.level}."
-        )
+        if expected < NEGLIGIBLE_EXPECTED:
+            # A ratio over next to nothing ("801,5× het normale niveau") measures the divisor, not the rise.
+            explanation = (
+                f"Plotselinge toename: {observed} signalen {days}, waar vrijwel geen verwacht werden "
+                f"op basis van weekdag en seizoen. {scope.describe()}; reikwijdte: {scope.level}."
+            )
+        else:
+            explanation = (
+                f"Plotselinge toename: {observed} signalen {days}, waar {dutch_number(expected)} verwacht werd "
+                f"op basis van weekdag en seizoen ({dutch_number(ratio)}× het normale niveau). "
+                f"{scope.describe()}; reikwijdte: {scope.level}."
+            )
         details: dict[str, Any] = {
             "onset": onset.isoformat(),
             "observed": observed,

@@ -13,10 +13,16 @@ The relation is computed from the centroids the state holds when detection runs,
 records before that point in ``seq`` order only (centroids change at promotion and re-clustering, never online),
 so a replay finds the same relations. :func:`combined` sums the daily counts and breakdowns of a cluster and its
 relatives into one :class:`~matching.activity.ClusterActivity`, which the detectors read like any cluster.
+
+An alert counted with relatives names them (:func:`related_sentence`). Its text is written when it is raised; when the
+weekly re-clustering later merges the alerted cluster into one of those relatives, the alert moves to that pattern,
+whose page would then read "samen geteld met het verwante patroon 824" on pattern 824 itself.
+:func:`for_pattern` rewrites the sentence for the pattern that shows it: a pattern never lists itself.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -24,8 +30,9 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.activity import Activity, ClusterActivity, Counts
+from matching.detector import dutch_number
 
-__all__ = ["Related", "combined", "related_clusters"]
+__all__ = ["Related", "combined", "for_pattern", "related_clusters", "related_sentence"]
 
 #: cluster id → its related cluster ids, most similar first, each with the similarity.
 Related = Mapping[int, tuple[tuple[int, float], ...]]
@@ -81,3 +88,47 @@ def combined(activity: Activity, cluster: ClusterActivity, others: Sequence[int]
             for value, series in values.items():
                 target[value] = target[value] + series if value in target else series.copy()
     return ClusterActivity(cluster.cluster_id, counts, breakdown)
+
+
+_SENTENCE = re.compile(
+    r" ?Samen geteld met (?:het verwante patroon|de verwante patronen) (?P<names>.*?): een nieuw onderwerp "
+    r"verdeelt zich eerst over (?:beide|alle)\."
+)
+_NAME = re.compile(r"(?P<id>\d+) \(gelijkenis (?P<similarity>\d+(?:,\d+)?)\)")
+_MERGED = (
+    " Samen geteld met een verwant patroon dat inmiddels in dit patroon is opgegaan: een nieuw onderwerp verdeelt"
+    " zich eerst over beide."
+)
+
+
+def related_sentence(related: Sequence[tuple[int, float]], own: int) -> str:
+    """The sentence an alert counted with related clusters adds (with a leading space), never naming ``own``;
+    empty when no other cluster is left."""
+    names = [f"{c} (gelijkenis {dutch_number(s, 2)})" for c, s in related if c != own]
+    return _sentence(names)
+
+
+def _sentence(names: Sequence[str]) -> str:
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f" Samen geteld met het verwante patroon {names[0]}: een nieuw onderwerp verdeelt zich eerst over beide."
+    listed = ", ".join(names)
+    return f" Samen geteld met de verwante patronen {listed}: een nieuw onderwerp verdeelt zich eerst over alle."
+
+
+def for_pattern(explanation: str, pattern_id: int) -> str:
+    """``explanation`` as pattern ``pattern_id`` shows it: related patterns that are now this pattern itself (the
+    alerted cluster was merged into one of them) are left out of the sentence; when none is left, it says that the
+    related pattern has since joined this one."""
+    found = _SENTENCE.search(explanation)
+    if found is None:
+        return explanation
+    names = [m.group(0) for m in _NAME.finditer(found.group("names"))]
+    kept = [name for name in names if int(name.split(" ", 1)[0]) != pattern_id]
+    if len(kept) == len(names):
+        return explanation
+    replacement = _sentence(kept) if kept else _MERGED
+    if not found.group(0).startswith(" "):
+        replacement = replacement.lstrip()
+    return explanation[: found.start()] + replacement + explanation[found.end() :]

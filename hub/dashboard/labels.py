@@ -20,11 +20,13 @@ from hub.insight_models import Filters
 __all__ = [
     "ALERT_KINDS",
     "FILTER_FIELDS",
+    "KIND_PLURALS",
     "SCOPES",
     "FilterForm",
     "Option",
     "alert_kind_label",
     "codelist_options",
+    "kind_plural",
     "label_of",
     "parse_filters",
     "scope_label",
@@ -38,6 +40,17 @@ ALERT_KINDS: Mapping[str, str] = {
     "cross_org": "Bij meerdere organisaties tegelijk",
     "emerging": "Nieuw en groeiend",
     "policy_effect": "Verandering na beleid",
+}
+
+#: Each organisation kind of the code list in the plural, as in "signalen van gemeenten" (the code list holds
+#: the singular titles only; a test checks that every kind has its plural here).
+KIND_PLURALS: Mapping[str, str] = {
+    "municipality": "gemeenten",
+    "national_agency": "rijksorganisaties",
+    "flemish_local_government": "Vlaamse lokale besturen",
+    "province": "provincies",
+    "water_board": "waterschappen",
+    "other": "overige organisaties",
 }
 
 #: The query-string names of the filters, in the order of the form.
@@ -86,6 +99,11 @@ def label_of(kind: str, code: str | None) -> str:
     if kind == "organisations":
         return _labels("municipalities").get(code) or _labels("national-agencies").get(code) or code
     return _labels(kind).get(code, code)
+
+
+def kind_plural(kind: str) -> str:
+    """``municipality`` → ``gemeenten``; an unknown kind as its code list label (or itself)."""
+    return KIND_PLURALS.get(kind) or label_of("organisation-kinds", kind)
 
 
 def scope_label(scope: str | None) -> str:

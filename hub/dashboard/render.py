@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from hub.auth import current_principal
-from hub.dashboard.labels import alert_kind_label, label_of, scope_label
+from hub.dashboard.labels import alert_kind_label, kind_plural, label_of, scope_label
 from hub.roles import Principal, Role
 from hub.sessions import csrf_token
 
@@ -113,6 +113,17 @@ def format_date(value: date | datetime | str | None, long: bool = False) -> str:
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
+def format_period(first: date | datetime | str | None, last: date | datetime | str | None) -> str:
+    """A period in a table cell: ``3 mrt – 12 jun 2025`` (the year once when both ends share it), no-break spaces
+    within each end so that a narrow column wraps after the dash only."""
+    start, end = format_date(first), format_date(last)
+    if start == end:
+        return end.replace(" ", chr(0xA0))
+    if start[-4:] == end[-4:] and start[-4:].isdigit():
+        start = start[:-5]
+    return f"{start.replace(' ', chr(0xA0))} – {end.replace(' ', chr(0xA0))}"
+
+
 def format_datetime(value: datetime | str | None) -> str:
     """A moment for people: ``3 mrt 2025 14:05`` in Europe/Amsterdam."""
     if value is None or value == "":
@@ -166,10 +177,12 @@ def environment() -> Environment:
     env.filters["getal"] = format_number
     env.filters["datum"] = format_date
     env.filters["datumtijd"] = format_datetime
+    env.globals["periode"] = format_period
     env.filters["shown"] = _shown
     env.globals["static"] = static_url
     env.globals["label"] = label_of
     env.globals["scope_label"] = scope_label
+    env.globals["kind_plural"] = kind_plural
     env.globals["alert_kind_label"] = alert_kind_label
     env.globals["status_label"] = status_label
     return env

@@ -467,3 +467,56 @@ def test_the_vendored_files_match_their_recorded_hashes() -> None:
     assert {row[2] for row in rows} == {"htmx.min.js", "uPlot.iife.min.js", "uPlot.min.css"}
     for _package, _version, name, digest, _licence in rows:
         assert hashlib.sha256((STATIC / "vendor" / name).read_bytes()).hexdigest() == digest, name
+
+
+# --- review findings: wording, periods, charts ---------------------------------------------------------------------
+
+
+def test_the_overview_cards_name_every_organisation_kind_in_the_plural(hub: Hub) -> None:
+    from governance.standard import codelist_codes
+    from hub.dashboard.labels import KIND_PLURALS, kind_plural
+
+    assert set(KIND_PLURALS) == set(codelist_codes("organisation-kinds"))
+    assert kind_plural("flemish_local_government") == "Vlaamse lokale besturen"
+    assert kind_plural("national_agency") == "rijksorganisaties"
+    log_in(hub, "ana")
+    page = get(hub, "/").text
+    assert "van gemeenten</span>" in page and "van gemeente</span>" not in page
+
+
+def test_the_patterns_period_is_compact_and_wraps_only_after_the_dash(hub: Hub) -> None:
+    from hub.dashboard.render import format_period
+
+    nbsp = "\u00a0"
+    assert format_period("2025-05-26", "2025-06-15") == f"26{nbsp}mei – 15{nbsp}jun{nbsp}2025"
+    assert format_period("2024-12-30", "2025-01-05") == f"30{nbsp}dec{nbsp}2024 – 5{nbsp}jan{nbsp}2025"
+    assert format_period("2025-06-02", "2025-06-02") == f"2{nbsp}jun{nbsp}2025"
+    log_in(hub, "ana")
+    page = get(hub, "/patronen").text
+    assert f'<td class="period">26{nbsp}mei – 15{nbsp}jun{nbsp}2025</td>' in page
+
+
+def test_charts_name_their_lines_until_hovered_and_never_bridge_a_hidden_week() -> None:
+    script = (STATIC / "hartslag.js").read_text(encoding="utf-8")
+    # Values and the week appear only for a hovered index; before that the legend holds the names only.
+    assert script.count("idx == null") >= 2 and "chart--idle" in script
+    assert "chart--idle" in (STATIC / "hartslag.css").read_text(encoding="utf-8")
+    # A hidden week stays a gap (a line across it would invent a value) and is shaded where every line is hidden.
+    assert "spanGaps: false" in script and "spanGaps: true" not in script
+    assert "hiddenPlugin(spec)" in script
+
+
+def test_a_theme_with_a_hidden_pattern_count_shows_the_shown_sum_as_a_lower_bound(hub: Hub) -> None:
+    insights: FakeInsights = hub.services.insights  # type: ignore[assignment]
+    rows = [
+        ThemeRow(theme="afval", label="Afval", patterns=43, signals=shown(2500), rising=1),
+        ThemeRow(
+            theme="verkeer", label="Verkeer", patterns=9, signals=HIDDEN, rising=0, signals_at_least=1210,
+            hidden_patterns=1,
+        ),
+    ]  # fmt: skip
+    insights.themes = lambda filters=Filters(): rows  # type: ignore[method-assign]
+    log_in(hub, "ana")
+    page = get(hub, "/themas").text
+    assert "2.500" in page and "ten minste 1.210" in page
+    assert "1 patroon met een verborgen aantal niet meegeteld" in page

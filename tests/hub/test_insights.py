@@ -372,7 +372,7 @@ def test_a_cached_release_is_rebuilt_when_the_pattern_grows(seeded: tuple[Hub, W
         seq=10_000, id=str(uuid.uuid4()), agency="GM0363", organisation_kind="municipality", municipality="GM0363",
         province="PV27", observed_at=START, text="x", themes=(), kind="complaint",
     )  # fmt: skip
-    state.add_signals([StoredSignal(extra, np.ones(_DIMENSION, dtype=np.float32) / 4, 1, 0.9)])
+    state.add_signals([StoredSignal(extra, np.full(_DIMENSION, 0.25, dtype=np.float32), 1, 0.9)])
     state.bump_clusters({1: (1, START, START)})
     again = {r.id: r for r in insights.patterns(per_page=200).items}
     assert again[1].signals.value == len(world.members[1]) + 1
@@ -386,3 +386,110 @@ def test_shown_counts_convert_to_the_response_model() -> None:
         "suppressed": "aanvullend",
         "display": "×",
     }
+
+
+# --- review findings ---------------------------------------------------------------------------------------------
+
+
+def _store(hub: Hub, *alerts: Alert, clusters: tuple[ClusterRow, ...] = ()) -> None:
+    state = MatchingState(hub.settings.data / "matching")
+    try:
+        if clusters:
+            state.put_clusters(list(clusters))
+        Findings(state).put_alerts(list(alerts))
+    finally:
+        state.close()
+
+
+def test_alert_explanations_name_organisations_and_provinces_as_api_dashboard_and_webhooks_show_them(
+    seeded: tuple[Hub, World],
+) -> None:
+    from hub.insights_base import labels
+    from hub.webhooks import public_explanation
+
+    hub, _ = seeded
+    last = START.date() + timedelta(days=55)
+    text = (
+        "Gemeld bij 1 organisatie (GM0855) in provincie PV30, vooral in gemeente GM0855; 3× het normale niveau "
+        "sinds 1 juli (40 signalen, 13,3 verwacht). Na 'Wet BD': grootste verandering bij GM0147, CJIB, GM0050."
+    )
+    _store(hub, Alert("cross_org", 4, last, 8.0, text, {"scope": "lokaal"}))
+    rows = [r for r in hub.services.insights.alert_rows() if r.pattern_id == 4 and r.score == 8.0]
+    (row,) = rows
+    municipalities, agencies, provinces = labels("municipalities"), labels("national-agencies"), labels("provinces")
+    for code in ("GM0855", "GM0147", "GM0050", "PV30", "CJIB"):
+        assert code not in row.explanation.replace("(CJIB)", ""), code
+    assert f"Gemeld bij 1 organisatie ({municipalities['GM0855']}) in provincie {provinces['PV30']}" in row.explanation
+    assert f"bij {municipalities['GM0147']}, {agencies['CJIB']}, {municipalities['GM0050']}." in row.explanation
+    assert "'Wet BD'" in row.explanation  # a quoted policy name is kept as written
+    assert public_explanation(text) == row.explanation  # webhooks say what the API says
+    assert safe_explanation(row.explanation, 10) == row.explanation  # naming twice changes nothing
+    # Within brackets an agency goes by its abbreviation, never nested brackets; an agency without one by its name.
+    assert safe_explanation("1 organisatie (UWV).", 10) == "1 organisatie (UWV)."
+    assert safe_explanation("bij BD-TOESLAGEN.", 10) == f"bij {agencies['BD-TOESLAGEN']}."
+
+
+def test_an_alert_moved_into_the_pattern_it_named_never_names_that_pattern(seeded: tuple[Hub, World]) -> None:
+    from matching.related import related_sentence
+
+    hub, _ = seeded
+    last = START.date() + timedelta(days=55)
+    # Raised on a young cluster 90 counted with patterns 4 and 6; the re-clustering then merged 90 into 4.
+    text = "Gemeld bij 3 organisaties; 2× het normale niveau sinds 1 juli (30 signalen, 15 verwacht)."
+    text += related_sentence([(4, 0.81), (6, 0.66)], 90) + " Reikwijdte: regionaal."
+    merged = ClusterRow(
+        id=90, centroid=np.ones(_DIMENSION, dtype=np.float32) / np.sqrt(_DIMENSION), size=0,
+        first_seen=START, last_seen=START, status="merged", updated_at=START, merged_into=4,
+    )  # fmt: skip
+    _store(hub, Alert("cross_org", 90, last, 7.5, text, {"scope": "regionaal"}), clusters=(merged,))
+    (row,) = [r for r in hub.services.insights.pattern(4).alerts if r.score == 7.5]
+    assert "patroon 4 " not in row.explanation and "4 (gelijkenis" not in row.explanation
+    assert "Samen geteld met het verwante patroon 6 (gelijkenis 0,66)" in row.explanation
+
+
+def test_a_surge_over_next_to_nothing_keeps_its_words_and_loses_its_small_count() -> None:
+    text = (
+        "Plotselinge toename: 7 signalen op 3 juni, waar vrijwel geen verwacht werden op basis van weekdag en "
+        "seizoen. Gemeld bij 2 organisaties; reikwijdte: regionaal."
+    )
+    safe = safe_explanation(text, 10)
+    assert "7 signalen" not in safe and "minder dan 10 signalen op 3 juni, waar vrijwel geen verwacht werden" in safe
+    assert safe_details({"observed": 7, "expected": 0.01, "ratio": 700.0}) == {"ratio": 700.0}
+
+
+def test_organisations_are_listed_by_count_with_hidden_ones_last_by_name(seeded: tuple[Hub, World]) -> None:
+    hub, world = seeded
+    insights = hub.services.insights
+    checked = 0
+    for pid in (p for p in world.members if len(world.members[p]) >= 10):
+        rows = insights.pattern(pid).organisations
+        shown_values = [r.count.value for r in rows if r.count.value is not None]
+        hidden = [r for r in rows if r.count.value is None]
+        assert shown_values == sorted(shown_values, reverse=True)
+        assert rows[len(shown_values) :] == hidden  # every hidden row after every shown one
+        assert [r.label.casefold() for r in hidden] == sorted(r.label.casefold() for r in hidden)
+        checked += len(rows) > 1
+    assert checked  # the world has patterns with several organisations
+
+
+def test_a_themes_signals_are_the_sum_of_its_patterns_published_totals(seeded: tuple[Hub, World]) -> None:
+    hub, world = seeded
+    insights = hub.services.insights
+    totals = {s.id: s.signals for s in insights.summaries()}
+    for row in insights.themes():
+        members = [pid for pid, themes in world.themes.items() if row.theme in themes and pid in totals]
+        assert row.patterns == len(members)
+        if all(totals[pid].value is not None for pid in members):
+            assert row.signals.value == sum(len(world.members[pid]) for pid in members)
+            assert row.signals_at_least is None and row.hidden_patterns == 0
+        else:
+            visible = [value for pid in members if (value := totals[pid].value) is not None]
+            assert row.signals.value is None and row.signals_at_least == (sum(visible) or None)
+
+
+def test_a_policys_chart_starts_at_the_patterns_first_week(seeded: tuple[Hub, World]) -> None:
+    hub, world = seeded
+    detail = hub.services.insights.policy("Verbod op lachgas")
+    first = min(at for *_, at in world.members[3])
+    (series,) = [s for s in detail.series if s.pattern_id == 3]
+    assert series.weeks[0] == iso_week(first.date())  # not 26 weeks of zeros before the topic existed

@@ -4,7 +4,10 @@
 // A chart is <div class="chart__canvas" data-chart="ID"> next to <script type="application/json" id="ID">{...}</script>:
 //   {"x": [unix seconds...], "series": [{"label": "...", "values": [n | null...]}], "markers": [{"x": s, "label": "..."}],
 //    "kind": "line" | "bars", "empty": "text when there is nothing to draw"}
-// null is a suppressed count (fewer than 10 signals, or hidden to protect one): it is a gap, never a zero.
+// null is a suppressed count (fewer than 10 signals, or hidden to protect one): it is a gap, never a zero, and a line
+// is never drawn across it (a line through a hidden week would suggest a value between its neighbours, which a hidden
+// count need not have); a week where every line is hidden is shaded lightly so the gap reads as "hidden", not "none".
+// The legend names the lines; values (and the week) appear only while the pointer is on the chart.
 // Every chart has a table alternative in the page; the canvas itself is hidden from assistive technology.
 (function () {
   "use strict";
@@ -43,6 +46,40 @@
   function formatCount(value) {
     return value === null || value === undefined ? "< 10 of ×" : NUMBER.format(value);
   }
+
+  // Light bands over the x positions where every line is hidden (see the header).
+  function hiddenPlugin(spec) {
+    var hidden = spec.x.map(function (_, i) {
+      return spec.series.length > 0 && spec.series.every(function (s) { return s.values[i] === null; });
+    });
+    if (!hidden.some(Boolean)) { return null; }
+    return {
+      hooks: {
+        drawClear: [function (u) {
+          var ctx = u.ctx;
+          var step = spec.x.length > 1 ? spec.x[1] - spec.x[0] : DAY;
+          ctx.save();
+          ctx.fillStyle = "rgba(74, 79, 85, 0.08)";
+          hidden.forEach(function (isHidden, i) {
+            if (!isHidden) { return; }
+            var left = u.valToPos(spec.x[i] - step / 2, "x", true);
+            var right = u.valToPos(spec.x[i] + step / 2, "x", true);
+            left = Math.max(left, u.bbox.left);
+            right = Math.min(right, u.bbox.left + u.bbox.width);
+            if (right > left) { ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height); }
+          });
+          ctx.restore();
+        }]
+      }
+    };
+  }
+
+  // While the pointer is off the chart the legend shows the lines' names only.
+  var idleLegend = {
+    hooks: {
+      setLegend: [function (u) { u.root.classList.toggle("chart--idle", u.cursor.idx == null); }]
+    }
+  };
 
   // Vertical lines with a label (a policy's date, an action's date).
   function markerPlugin(markers) {
@@ -86,7 +123,10 @@
       return;
     }
     var bars = spec.kind === "bars" && uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.7, 40] }) : null;
-    var series = [{ label: spec.xlabel || "Datum", value: function (u, v) { return v == null ? "" : formatDate(v); } }];
+    var series = [{
+      label: spec.xlabel || "Datum",
+      value: function (u, v, si, idx) { return idx == null || v == null ? "" : formatDate(v); }
+    }];
     spec.series.forEach(function (s, i) {
       series.push({
         label: s.label,
@@ -97,7 +137,7 @@
         paths: bars || undefined,
         points: { show: spec.x.length < 60 },
         spanGaps: false,
-        value: function (u, v) { return formatCount(v); }
+        value: function (u, v, si, idx) { return idx == null ? "" : formatCount(v); }
       });
     });
     var data = [spec.x].concat(spec.series.map(function (s) { return s.values; }));
@@ -114,7 +154,8 @@
           values: function (u, vals) { return vals.map(function (v) { return NUMBER.format(v); }); } }
       ],
       legend: { show: spec.series.length > 1 || Boolean(spec.legend) },
-      plugins: spec.markers && spec.markers.length ? [markerPlugin(spec.markers)] : []
+      plugins: [idleLegend, hiddenPlugin(spec), spec.markers && spec.markers.length ? markerPlugin(spec.markers) : null]
+        .filter(Boolean)
     };
     el.innerHTML = "";
     var chart = new uPlot(opts, data, el);
