@@ -36,7 +36,8 @@ def test_both_cross_organisation_patterns_are_alerted_as_national(scored: Scenar
     planted = [p for p in scored.patterns if p.kind == "cross_org"]
     assert len(planted) == 2
     assert all(p.delay is not None and 0 <= p.delay <= MAX_DELAY for p in planted), report
-    assert all(p.scopes == ("landelijk",) for p in planted), report
+    # Alerted as national; an early `emerging` alert on a part of the wave in one municipality may say `lokaal`.
+    assert all("landelijk" in p.scopes for p in planted), report
 
 
 # Issue 6 aims at an alert within 2 days of onset (docs/benchmarks.md, "Scenario"). Measured on this seed: the
