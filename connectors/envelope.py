@@ -51,6 +51,7 @@ __all__ = [
     "LifetimeTooLong",
     "MalformedJWS",
     "SignedBatch",
+    "SignedClaims",
     "UnknownKey",
     "UnsupportedSchemaVersion",
     "VerifiedBatch",
@@ -58,6 +59,7 @@ __all__ = [
     "b64url_decode",
     "peek_claims",
     "verify_batch",
+    "verify_signed",
 ]
 
 TYP = "hartslag-batch+jwt"
@@ -309,16 +311,84 @@ def _check_key(key: TrustedKey, alg: str, at: float) -> None:
         raise KeyNotYetValid(f"the key {key.kid} is not valid yet")
 
 
-def _int_claim(claims: Mapping[str, Any], name: str) -> int:
+def _int_claim(claims: Mapping[str, Any], name: str, invalid: Callable[[str], Exception]) -> int:
     value = claims.get(name)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise BatchSchemaInvalid(f"/{name}: must be an integer number of seconds")
+        raise invalid(f"/{name}: must be an integer number of seconds")
     return value
 
 
 @cache
 def _batch_versions() -> frozenset[str]:
     return frozenset(info.version for info in list_schemas() if info.name == "batch" and info.kind == "schema")
+
+
+@dataclass(frozen=True)
+class SignedClaims:
+    """What :func:`verify_signed` proved: the claims, the key that signed them, and their ``iat`` and ``exp``."""
+
+    claims: dict[str, Any]
+    key: TrustedKey
+    alg: str
+    kid: str
+    iat: int
+    exp: int
+
+
+def verify_signed(
+    raw: bytes,
+    key_lookup: KeyLookup,
+    *,
+    typ: str,
+    audience: str,
+    at: float,
+    leeway: int,
+    what: str,
+    invalid: Callable[[str], Exception],
+    parse_payload: Callable[[bytes], Any] = json.loads,
+) -> SignedClaims:
+    """Verify the envelope every signed Hartslag document shares (a batch, a withdrawal), or raise the refusal that
+    says why, in this order: shape → ``alg`` allow-list → ``typ``/``crit`` → key lookup and window → signature →
+    payload JSON → ``iss`` owns the key → ``aud`` → lifetime → ``iat`` → ``exp``. ``what`` names the document in
+    messages; ``invalid`` makes the error for a malformed ``iat``/``exp`` (each kind of document has its own code)."""
+    header_b64, payload_b64, signature_b64 = _split(raw)
+    header = _json_object(b64url_decode(header_b64, "header"), "header")
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg not in _VERIFIERS:
+        raise AlgorithmNotAllowed(f"alg {alg!r} is not allowed (only EdDSA and ES256)")
+    declared = header.get("typ")
+    if not isinstance(declared, str) or declared.lower() != typ:
+        raise MalformedJWS(f"typ must be {typ}")
+    if "crit" in header:
+        raise MalformedJWS("no critical header extension is understood")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise MalformedJWS("the header has no kid")
+    key = key_lookup(kid)
+    if key is None:
+        raise UnknownKey(f"no trusted key with kid {kid}")
+    _check_key(key, alg, at)
+    signature = b64url_decode(signature_b64, "signature")
+    # The signing input as a view of the token: cryptography reads any buffer, so the 500 KB are not copied.
+    signing_input = memoryview(raw)[: len(header_b64) + 1 + len(payload_b64)]
+    if not _VERIFIERS[alg].verify(signing_input, key.public_key, signature):  # type: ignore[arg-type]
+        raise BadSignature("the signature does not match")
+    claims = _json_object(b64url_decode(payload_b64, "payload"), "payload", parse_payload)
+    if claims.get("iss") != key.agency:
+        raise KeyAgencyMismatch(f"the key {kid} belongs to {key.agency}, not to the {what}'s issuer")
+    aud = claims.get("aud")
+    if not (aud == audience or (isinstance(aud, list) and audience in aud)):
+        raise WrongAudience(f"the {what} is not addressed to {audience}")
+    iat, exp = _int_claim(claims, "iat", invalid), _int_claim(claims, "exp", invalid)
+    if exp - iat > MAX_LIFETIME:
+        raise LifetimeTooLong(f"exp is {exp - iat} s after iat (at most {MAX_LIFETIME})")
+    if exp <= iat:
+        raise invalid("/exp: must be after iat")
+    if iat > at + leeway:
+        raise IssuedInFuture(f"iat is {int(iat - at)} s in the future (at most {leeway})")
+    if exp + leeway <= at:
+        raise Expired(f"the {what} expired {int(at - exp)} s ago")
+    return SignedClaims(claims, key, alg, kid, iat, exp)
 
 
 def verify_batch(
@@ -347,45 +417,12 @@ def verify_batch(
     them already (the hub does, for its replay look-up), so the 500 KB are not hashed twice.
     """
     raw = token.encode("ascii") if isinstance(token, str) else bytes(token)
-    at = _seconds(now)
-    header_b64, payload_b64, signature_b64 = _split(raw)
-    header = _json_object(b64url_decode(header_b64, "header"), "header")
-    alg = header.get("alg")
-    if not isinstance(alg, str) or alg not in _VERIFIERS:
-        raise AlgorithmNotAllowed(f"alg {alg!r} is not allowed (only EdDSA and ES256)")
-    typ = header.get("typ")
-    if not isinstance(typ, str) or typ.lower() != TYP:
-        raise MalformedJWS(f"typ must be {TYP}")
-    if "crit" in header:
-        raise MalformedJWS("no critical header extension is understood")
-    kid = header.get("kid")
-    if not isinstance(kid, str) or not kid:
-        raise MalformedJWS("the header has no kid")
-    key = key_lookup(kid)
-    if key is None:
-        raise UnknownKey(f"no trusted key with kid {kid}")
-    _check_key(key, alg, at)
-    signature = b64url_decode(signature_b64, "signature")
-    # The signing input as a view of the token: cryptography reads any buffer, so the 500 KB are not copied.
-    signing_input = memoryview(raw)[: len(header_b64) + 1 + len(payload_b64)]
-    if not _VERIFIERS[alg].verify(signing_input, key.public_key, signature):  # type: ignore[arg-type]
-        raise BadSignature("the signature does not match")
-    claims = _json_object(b64url_decode(payload_b64, "payload"), "payload", parse_payload)
-    issuer = claims.get("iss")
-    if issuer != key.agency:
-        raise KeyAgencyMismatch(f"the key {kid} belongs to {key.agency}, not to the batch's issuer")
-    aud = claims.get("aud")
-    if not (aud == audience or (isinstance(aud, list) and audience in aud)):
-        raise WrongAudience(f"the batch is not addressed to {audience}")
-    iat, exp = _int_claim(claims, "iat"), _int_claim(claims, "exp")
-    if exp - iat > MAX_LIFETIME:
-        raise LifetimeTooLong(f"exp is {exp - iat} s after iat (at most {MAX_LIFETIME})")
-    if exp <= iat:
-        raise BatchSchemaInvalid("/exp: must be after iat")
-    if iat > at + leeway:
-        raise IssuedInFuture(f"iat is {int(iat - at)} s in the future (at most {leeway})")
-    if exp + leeway <= at:
-        raise Expired(f"the batch expired {int(at - exp)} s ago")
+    signed = verify_signed(
+        raw, key_lookup, typ=TYP, audience=audience, at=_seconds(now), leeway=leeway, what="batch",
+        invalid=BatchSchemaInvalid, parse_payload=parse_payload,
+    )  # fmt: skip
+    claims, alg, kid, iat, exp = signed.claims, signed.alg, signed.kid, signed.iat, signed.exp
+    issuer = signed.key.agency
     version = claims.get("schema_version")
     if version not in _batch_versions():
         raise UnsupportedSchemaVersion(f"batch schema_version {version!r} is not supported")
