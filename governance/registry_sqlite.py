@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -21,6 +20,7 @@ from typing import Any
 from governance.registry_model import ChangeKind, Decision, Member, SchemaVersion, StatusChange, Vote, version_key
 from governance.registry_status import Status
 from governance.registry_store import DuplicateRecordError, RegistryStorageError
+from governance.sqlite_file import LockedConnection
 
 __all__ = ["REGISTRY_FILE", "SqliteRegistryStore"]
 
@@ -60,15 +60,7 @@ class SqliteRegistryStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._lock = threading.RLock()
-        self._depth = 0
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
-            raise RegistryStorageError(f"{path} is not a usable registry ({type(exc).__name__})") from None
+        self._sql = LockedConnection.open(path, _SCHEMA, RegistryStorageError, "the registry")
 
     @classmethod
     def in_folder(cls, data: Path) -> SqliteRegistryStore:
@@ -84,32 +76,15 @@ class SqliteRegistryStore:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One exclusive transaction; an inner ``transaction()`` joins the outer one."""
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise RegistryStorageError(f"the registry is not writable ({type(exc).__name__})") from None
-            self._depth = 1
-            try:
-                yield
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            finally:
-                self._depth = 0
+        with self._sql.write():
+            yield
 
     def _run(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
+        # One statement in autocommit, or inside the caller's transaction; not :meth:`LockedConnection.read`, whose
+        # snapshot would turn a lone write into an upgraded read transaction.
+        with self._sql.lock:
             try:
-                return self._conn.execute(sql, params).fetchall()
+                return self._sql.conn.execute(sql, params).fetchall()
             except sqlite3.IntegrityError as exc:
                 raise DuplicateRecordError(f"the registry already holds this record ({exc})") from None
             except sqlite3.Error as exc:
@@ -196,8 +171,7 @@ class SqliteRegistryStore:
 
     def close(self) -> None:
         """Release the database."""
-        with self._lock:
-            self._conn.close()
+        self._sql.close()
 
 
 def _row(record: SchemaVersion) -> tuple[Any, ...]:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from governance.errors import RetriableError
+from governance.sqlite_file import LockedConnection
 from hub.casework import Case, CaseAction, CaseChange, CaseStatus, Note
 
 __all__ = ["CaseStorageError", "SQLiteCaseStore"]
@@ -66,37 +65,8 @@ class SQLiteCaseStore:
     """Cases in one SQLite file; one connection shared by threads under a lock."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._lock = threading.Lock()
-        try:
-            self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
-            raise CaseStorageError(f"cannot open the casework database ({type(exc).__name__})") from None
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise CaseStorageError(f"the casework database refused the change ({type(exc).__name__})") from None
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                yield self._db
-            except sqlite3.Error as exc:
-                raise CaseStorageError(f"the casework database cannot be read ({type(exc).__name__})") from None
+        self._sql = LockedConnection.open(path, _SCHEMA, CaseStorageError, "the casework database")
 
     @staticmethod
     def _history(db: sqlite3.Connection, pattern_id: int, change: CaseChange, **extra: Any) -> None:
@@ -118,7 +88,7 @@ class SQLiteCaseStore:
     # reading ----------------------------------------------------------------------------------------------------
     def case(self, pattern_id: int) -> Case:
         """The stored case, or a fresh ``nieuw`` one."""
-        with self._read() as db:
+        with self._sql.read() as db:
             row = db.execute("SELECT status, owner FROM cases WHERE pattern_id = ?", (pattern_id,)).fetchone()
             notes = db.execute(
                 "SELECT id, text, author, at FROM case_notes WHERE pattern_id = ? ORDER BY id", (pattern_id,)
@@ -145,7 +115,7 @@ class SQLiteCaseStore:
 
     def statuses(self, pattern_ids: Sequence[int] | None = None) -> dict[int, CaseStatus]:
         """Stored statuses (of ``pattern_ids``, in chunks below SQLite's parameter limit)."""
-        with self._read() as db:
+        with self._sql.read() as db:
             if pattern_ids is None:
                 rows = db.execute("SELECT pattern_id, status FROM cases").fetchall()
             else:
@@ -164,7 +134,7 @@ class SQLiteCaseStore:
         self, pattern_id: int, expected: CaseStatus, status: CaseStatus, change: CaseChange, note: str | None
     ) -> bool:
         """Compare-and-set the status, with its history entry (and the note) in the same transaction."""
-        with self._write() as db:
+        with self._sql.write() as db:
             row = db.execute("SELECT status FROM cases WHERE pattern_id = ?", (pattern_id,)).fetchone()
             if CaseStatus(row[0] if row else CaseStatus.NIEUW) is not expected:
                 return False
@@ -178,7 +148,7 @@ class SQLiteCaseStore:
 
     def set_owner(self, pattern_id: int, owner: str, change: CaseChange) -> None:
         """Set the owner organisation, with its history entry."""
-        with self._write() as db:
+        with self._sql.write() as db:
             self._ensure(db, pattern_id, change.at)
             db.execute("UPDATE cases SET owner = ? WHERE pattern_id = ?", (owner, pattern_id))
             self._history(db, pattern_id, change)
@@ -193,7 +163,7 @@ class SQLiteCaseStore:
 
     def add_note(self, pattern_id: int, text: str, change: CaseChange) -> Note:
         """Add a note, with its history entry."""
-        with self._write() as db:
+        with self._sql.write() as db:
             self._ensure(db, pattern_id, change.at)
             note_id = self._insert_note(db, pattern_id, text, change)
             self._history(db, pattern_id, change, note_id=note_id)
@@ -201,7 +171,7 @@ class SQLiteCaseStore:
 
     def add_action(self, pattern_id: int, day: date, description: str, change: CaseChange) -> CaseAction:
         """Add an action, with its history entry."""
-        with self._write() as db:
+        with self._sql.write() as db:
             self._ensure(db, pattern_id, change.at)
             cursor = db.execute(
                 "INSERT INTO case_actions (pattern_id, day, description, author, at) VALUES (?, ?, ?, ?, ?)",
@@ -213,5 +183,4 @@ class SQLiteCaseStore:
 
     def close(self) -> None:
         """Close the database."""
-        with self._lock:
-            self._db.close()
+        self._sql.close()

@@ -17,15 +17,14 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from governance.errors import RetriableError
+from governance.sqlite_file import LockedConnection
 from hub.webhooks import Subscription, WebhookFilter
 
 __all__ = ["Attempt", "Delivery", "Queued", "WebhookStorageError", "WebhookStore"]
@@ -116,35 +115,14 @@ class WebhookStore:
     """The webhook database of a data folder; one connection shared by threads under a lock."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._lock = threading.Lock()
-        try:
-            self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
-            raise WebhookStorageError(f"cannot open the webhook database ({type(exc).__name__})") from None
+        self._sql = LockedConnection.open(path, _SCHEMA, WebhookStorageError, "the webhook database")
         os.chmod(path, 0o600)  # it holds the subscriptions' signing secrets
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise WebhookStorageError(f"the webhook database failed ({type(exc).__name__})") from None
 
     # subscriptions ----------------------------------------------------------------------------------------------
     def add_subscription(self, subscription: Subscription, after_alert: int) -> None:
         """Store a new subscription that receives alerts after ``after_alert``."""
-        with self._tx() as db:
+        with self._sql.write() as db:
             db.execute(
                 "INSERT INTO webhook_subscriptions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -158,7 +136,7 @@ class WebhookStore:
         """Subscriptions with their ``after_alert``, oldest first."""
         query = "SELECT id, url, filter, secret, created_at, created_by, after_alert, active, disabled_reason"
         query += " FROM webhook_subscriptions" + (" WHERE active = 1" if active_only else "")
-        with self._tx() as db:
+        with self._sql.read() as db:
             rows = db.execute(query + " ORDER BY created_at, id").fetchall()
         return [
             (
@@ -178,7 +156,7 @@ class WebhookStore:
 
     def delete_subscription(self, subscription_id: str) -> bool:
         """Remove a subscription with its outbox and log; False when there was none."""
-        with self._tx() as db:
+        with self._sql.write() as db:
             gone = db.execute("DELETE FROM webhook_subscriptions WHERE id = ?", (subscription_id,)).rowcount
             ids = "SELECT id FROM webhook_deliveries WHERE subscription_id = ?"
             db.execute(f"DELETE FROM webhook_attempts WHERE delivery_id IN ({ids})", (subscription_id,))
@@ -187,7 +165,7 @@ class WebhookStore:
 
     def disable_subscription(self, subscription_id: str, reason: str, at: datetime) -> None:
         """Stop delivering to a subscription: it gets no new deliveries, and its pending ones fail."""
-        with self._tx() as db:
+        with self._sql.write() as db:
             db.execute(
                 "UPDATE webhook_subscriptions SET active = 0, disabled_reason = ? WHERE id = ?",
                 (reason, subscription_id),
@@ -202,7 +180,7 @@ class WebhookStore:
     # the alert cursor and the outbox ----------------------------------------------------------------------------
     def alert_cursor(self) -> int:
         """The rowid of the last alert queued (0 before the first)."""
-        with self._tx() as db:
+        with self._sql.read() as db:
             row = db.execute("SELECT value FROM webhook_meta WHERE key = 'alert_cursor'").fetchone()
         return int(row[0]) if row else 0
 
@@ -213,7 +191,7 @@ class WebhookStore:
         cursor to ``cursor``; returns the new deliveries' ids. ``due=False`` queues them for the caller to attempt
         itself (the background thread never picks them up)."""
         ids: list[int] = []
-        with self._tx() as db:
+        with self._sql.write() as db:
             for item in deliveries:
                 row = db.execute(
                     "INSERT OR IGNORE INTO webhook_deliveries (subscription_id, event_id, event_type, body, status,"
@@ -237,7 +215,7 @@ class WebhookStore:
 
     def due(self, now: datetime, limit: int = 50) -> list[Delivery]:
         """Pending deliveries of active subscriptions whose next attempt is due, earliest first."""
-        with self._tx() as db:
+        with self._sql.read() as db:
             rows = db.execute(
                 _DELIVERY + " WHERE status = 'pending' AND next_attempt_us <= ? AND subscription_id IN"
                 " (SELECT id FROM webhook_subscriptions WHERE active = 1) ORDER BY next_attempt_us, id LIMIT ?",
@@ -248,7 +226,7 @@ class WebhookStore:
     def record_attempt(self, delivery_id: int, attempt: Attempt, status: str, next_attempt: datetime | None) -> None:
         """Log an attempt and set the delivery's status (``pending`` with ``next_attempt``, or final)."""
         finished = None if status == "pending" else attempt.at.isoformat()
-        with self._tx() as db:
+        with self._sql.write() as db:
             db.execute(
                 "INSERT INTO webhook_attempts VALUES (?, ?, ?, ?, ?, ?)",
                 (delivery_id, attempt.number, attempt.at.isoformat(), attempt.status_code, attempt.error,
@@ -264,13 +242,13 @@ class WebhookStore:
     # the log ----------------------------------------------------------------------------------------------------
     def delivery(self, delivery_id: int) -> Delivery | None:
         """One delivery with its attempts."""
-        with self._tx() as db:
+        with self._sql.read() as db:
             row = db.execute(_DELIVERY + " WHERE id = ?", (delivery_id,)).fetchone()
             return None if row is None else self._with_log(db, self._delivery(row))
 
     def deliveries(self, subscription_id: str, limit: int = 50) -> list[Delivery]:
         """A subscription's deliveries with their attempts, newest first."""
-        with self._tx() as db:
+        with self._sql.read() as db:
             rows = db.execute(
                 _DELIVERY + " WHERE subscription_id = ? ORDER BY id DESC LIMIT ?", (subscription_id, limit)
             ).fetchall()
@@ -296,5 +274,4 @@ class WebhookStore:
 
     def close(self) -> None:
         """Close the database."""
-        with self._lock:
-            self._db.close()
+        self._sql.close()

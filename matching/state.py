@@ -29,7 +29,6 @@ import json
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -38,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from governance.sqlite_file import open_wal
 from matching.embedder import Matrix
 from matching.records import (
     CLUSTER_STATUSES,
@@ -116,19 +116,9 @@ class MatchingState:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.path = self.folder / STATE_FILENAME
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30.0)
-        # Switching to WAL needs the file to itself for a moment and SQLite answers "locked" at once, without its busy
-        # handler, when another process or thread (the hub's read side, the webhook feed) opens it at that instant.
-        for attempt in range(100):
-            try:
-                self._db.execute("PRAGMA journal_mode=WAL")
-                break
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or attempt == 99:
-                    raise
-                time.sleep(0.05)
+        # sqlite3.OperationalError keeps what callers saw before (a sqlite3.Error), now with a data-free message.
+        self._db = open_wal(self.path, _SCHEMA, sqlite3.OperationalError, "the matching state")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
         self._depth = 0
 
     # --- transactions and meta ---------------------------------------------------------------------------------
