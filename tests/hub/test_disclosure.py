@@ -21,18 +21,10 @@ from scipy.optimize import linprog
 from governance.errors import InvalidInputError
 from hub import disclosure, disclosure_audit
 from hub.disclosure import MIN_THRESHOLD, Atom, Release, Shown, ThresholdError
+from hub.insights_releases import PATTERN_VIEWS
 
 T = MIN_THRESHOLD
-VIEWS: list[tuple[str, ...]] = [
-    (),
-    ("week",),
-    ("organisation",),
-    ("organisation_kind",),
-    ("province",),
-    ("week", "organisation_kind"),
-    ("week", "organisation"),
-    ("week", "province"),
-]
+VIEWS = PATTERN_VIEWS  # the views the read model publishes for every pattern
 
 
 class PrimaryOnly(Release):
