@@ -7,6 +7,8 @@ Exit codes: 0 ok, 1 the check failed, 2 bad input.
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 __all__ = ["WITHDRAWAL_TYP", "app", "sign_withdrawal"]
@@ -233,8 +235,17 @@ def sign_withdrawal(
     return api_jws.encode(payload, key.private_key, algorithm=key.alg, headers=headers).encode("ascii")
 
 
-def _send_withdrawal(hub: str, token: bytes, timeout: float) -> tuple[int, dict[str, object]]:
-    """POST the withdrawal; (status, JSON body). Transport failures are retriable errors."""
+def _send_withdrawal(hub: str, agency: str, token: bytes, timeout: float) -> tuple[int, dict[str, object]]:
+    """POST the withdrawal, or produce it on Kafka's withdrawal topic (``kafka://``) and wait for its answer on the
+    receipt topic; (status, JSON body). Transport failures are retriable errors."""
+    if hub.startswith("kafka://"):
+        from connectors.kafka_bus import KafkaTransport
+
+        transport = KafkaTransport(hub, receipt_timeout=timeout)
+        try:
+            return transport.withdraw(agency, token)
+        finally:
+            transport.close()
     import httpx
 
     from connectors.transport import TransportUnavailableError
@@ -255,7 +266,7 @@ def _send_withdrawal(hub: str, token: bytes, timeout: float) -> tuple[int, dict[
 @app.command("withdraw")
 def withdraw(
     ids: list[str] = typer.Argument(..., help="The ids of the signals to withdraw (at most 1000)."),
-    hub: str = typer.Option(..., "--hub", help="The hub: http(s)://hub (Kafka is not supported for withdrawals)."),
+    hub: str = typer.Option(..., "--hub", help="The hub: http(s)://hub or kafka://host:port (as for push)."),
     agency: str = typer.Option(..., "--agency", help="The organisation code that published the signals (iss)."),
     key: str = typer.Option(..., "--key", help="The agency's private key (PEM)."),
     aud: str = typer.Option("hartslag-hub", "--aud", help="The receiving hub's id (aud)."),
@@ -280,8 +291,8 @@ def withdraw(
     def body() -> int:
         from rich.console import Console
 
-        if not hub.startswith(("http://", "https://")):
-            raise InvalidInputError("--hub must be an http(s) URL for a withdrawal", code="hub-invalid")
+        if not hub.startswith(("http://", "https://", "kafka://")):
+            raise InvalidInputError("--hub must be an http(s):// or kafka:// URL", code="hub-invalid")
         if not 1 <= len(ids) <= 1000:
             raise InvalidInputError("give 1..1000 signal ids", code="ids-invalid")
         for value in ids:
@@ -292,7 +303,7 @@ def withdraw(
         unique = list(dict.fromkeys(value.lower() for value in ids))
         signing = load_signing_key(Path(key), passphrase_from_env(passphrase_env))
         token = sign_withdrawal(signing, agency, aud, unique, reason=reason)
-        status, answer = _send_withdrawal(hub, token, timeout)
+        status, answer = _send_withdrawal(hub, agency, token, timeout)
         err = Console(stderr=True, highlight=False, soft_wrap=True)
         if status not in (200, 202):
             code, detail = answer.get("code", f"http-{status}"), answer.get("detail", "")
@@ -313,5 +324,90 @@ def withdraw(
         for value in missing[:20]:
             out.print(f"unknown to the hub: {value}", markup=False)
         return 1 if missing else 0
+
+    raise typer.Exit(run_cli(body))
+
+
+# --- schema versions (GET /v1/schemas; the hub's side is hub/routes/schemas.py) --------------------------------------
+
+
+def _own_versions(catalog: dict[str, Any]) -> list[dict[str, Any]]:
+    """How the hub treats the versions this connector writes (signal and batch, :data:`CURRENT_VERSION`)."""
+    from governance.standard import CURRENT_VERSION
+
+    subjects = {s.get("subject"): s for s in catalog.get("subjects", []) if isinstance(s, dict)}
+    found = []
+    for name in ("signal", "batch"):
+        versions = subjects.get(name, {}).get("versions", [])
+        entry = next((v for v in versions if isinstance(v, dict) and v.get("version") == CURRENT_VERSION), {})
+        found.append(
+            {
+                "subject": name,
+                "version": CURRENT_VERSION,
+                "status": entry.get("status"),
+                "accepted": bool(entry.get("accepted")),
+                "sunset": entry.get("sunset"),
+                "current": subjects.get(name, {}).get("current"),
+            }
+        )
+    return found
+
+
+def _warning(own: dict[str, Any]) -> str | None:
+    name, version, sunset = own["subject"], own["version"], own["sunset"]
+    if own["status"] == "ingetrokken":
+        return f"the hub refuses {name} {version}: retired since {sunset}; upgrade to {own['current']}"
+    if not own["accepted"]:
+        return f"the hub does not accept {name} {version} (accepted: see the list); upgrade the connector"
+    if own["status"] == "uitgefaseerd":
+        return f"{name} {version} is deprecated: the hub refuses it from {sunset} on; upgrade to {own['current']}"
+    return None
+
+
+@app.command("schemas")
+def schemas(
+    hub: str = typer.Option(..., "--hub", help="The hub: http(s)://hub."),
+    as_json: bool = typer.Option(False, "--json", help="Machine output only, on stdout."),
+    timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds to wait for the hub."),
+) -> None:
+    """List the schema versions the hub accepts, and check the versions this connector writes.
+
+    Warns when the connector's version is deprecated (with its sunset date). Exit code 0 when the hub accepts the
+    connector's versions, 1 when it does not (or does not answer), 2 for a hub address that cannot be used.
+    """
+    from connectors.http_transport import fetch_schemas
+    from connectors.runner import run_cli
+    from governance.errors import InvalidInputError
+
+    def body() -> int:
+        import json
+
+        from rich.console import Console
+        from rich.table import Table
+
+        if not hub.startswith(("http://", "https://")):
+            raise InvalidInputError("--hub must be an http:// or https:// address", code="hub-url-invalid")
+        catalog = fetch_schemas(hub, timeout=timeout)
+        own = _own_versions(catalog)
+        warnings = [w for w in (_warning(o) for o in own) if w]
+        if as_json:
+            subjects = catalog.get("subjects", [])
+            typer.echo(json.dumps({"hub": hub, "subjects": subjects, "own": own, "warnings": warnings}))
+        else:
+            table = Table(title=f"Schema versions of {hub}")
+            for column in ("subject", "current", "accepted", "deprecated (sunset)", "retired"):
+                table.add_column(column)
+            for subject in catalog.get("subjects", []):
+                versions = [v for v in subject.get("versions", []) if isinstance(v, dict)]
+                deprecated = [f"{v['version']} ({v.get('sunset')})" for v in versions if v["status"] == "uitgefaseerd"]
+                retired = [v["version"] for v in versions if v["status"] == "ingetrokken"]
+                accepted = ", ".join(subject.get("accepted", []))
+                row = (subject.get("current") or "-", accepted, ", ".join(deprecated), ", ".join(retired))
+                table.add_row(str(subject.get("subject")), *row)
+            Console(highlight=False).print(table)
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        for warning in warnings:
+            err.print(f"warning: {warning}", markup=False)
+        return 0 if all(o["accepted"] for o in own) else 1
 
     raise typer.Exit(run_cli(body))

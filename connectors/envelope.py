@@ -16,7 +16,7 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -402,6 +402,7 @@ def verify_batch(
     batch_validator: Callable[[dict[str, Any]], Sequence[object]] | None = None,
     parse_payload: Callable[[bytes], Any] = json.loads,
     sha256: str | None = None,
+    batch_versions: Collection[str] | None = None,
 ) -> VerifiedBatch:
     """Verify a compact-JWS batch and return its claims and signals, or raise the :class:`EnvelopeError` that says why.
 
@@ -414,7 +415,8 @@ def verify_batch(
     ``parse_payload`` replaces :func:`json.loads` for the decoded payload: it must return exactly what ``json.loads``
     returns and raise :class:`ValueError` (or :class:`UnicodeDecodeError`) where it raises (the hub passes a faster
     parser that keeps to that). ``sha256`` is the hex SHA-256 of exactly ``token``'s bytes when the caller hashed
-    them already (the hub does, for its replay look-up), so the 500 KB are not hashed twice.
+    them already (the hub does, for its replay look-up), so the 500 KB are not hashed twice. ``batch_versions``: the
+    batch schema versions to accept (default: those of the standard's files); the hub passes its registry's.
     """
     raw = token.encode("ascii") if isinstance(token, str) else bytes(token)
     signed = verify_signed(
@@ -424,7 +426,7 @@ def verify_batch(
     claims, alg, kid, iat, exp = signed.claims, signed.alg, signed.kid, signed.iat, signed.exp
     issuer = signed.key.agency
     version = claims.get("schema_version")
-    if version not in _batch_versions():
+    if version not in (batch_versions if batch_versions is not None else _batch_versions()):
         raise UnsupportedSchemaVersion(f"batch schema_version {version!r} is not supported")
     jti, signals = claims.get("jti"), claims.get("signals")
     if not isinstance(jti, str) or not isinstance(signals, list):

@@ -4,6 +4,9 @@
 Answers: 202 (accepted, receipt JSON) or 200 (the same bytes were received before: the original receipt). Errors are
 RFC 9457 problem documents whose ``code`` member (or the last segment of ``type``) is the refusal code. 408, 429 and
 every 5xx are transient (Retry-After honoured, in seconds or as an HTTP date); every other 4xx is permanent.
+
+:func:`fetch_schemas` reads which versions of the standard the hub accepts (``GET {hub}/v1/schemas``, public), for
+``hartslag connector schemas``.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import httpx
 
 from connectors.receipts import Receipt
 from connectors.transport import BatchRefused, ReceiverBusyError, TransportUnavailableError
+from governance.errors import InvalidInputError
 
-__all__ = ["CONTENT_TYPE", "HttpTransport", "parse_retry_after"]
+__all__ = ["CONTENT_TYPE", "HttpTransport", "fetch_schemas", "parse_retry_after"]
 
 CONTENT_TYPE = "application/jose"
 _TRANSIENT = {408, 425, 429}
@@ -81,3 +85,34 @@ class HttpTransport:
     def close(self) -> None:
         """Close the connection pool."""
         self._client.close()
+
+
+def fetch_schemas(hub_url: str, *, timeout: float = 10.0, client: httpx.Client | None = None) -> dict[str, Any]:
+    """The hub's published schema versions: ``{"stamp", "subjects": [{"subject", "current", "accepted",
+    "versions": [{"version", "status", "accepted", "sunset", ...}]}]}``.
+
+    :class:`TransportUnavailableError` when the hub does not answer or answers 5xx; :class:`InvalidInputError`
+    (``schemas-unavailable``) for any other answer that is not that document (e.g. a hub without the route).
+    """
+    url = hub_url.rstrip("/") + "/v1/schemas"
+    own = client or httpx.Client(timeout=timeout, headers={"User-Agent": "hartslag-connector"})
+    try:
+        response = own.get(url, headers={"Accept": "application/json, application/problem+json"})
+    except httpx.HTTPError as exc:
+        raise TransportUnavailableError(f"no answer from {url}: {type(exc).__name__}") from exc
+    finally:
+        if client is None:
+            own.close()
+    if response.status_code >= 500:
+        raise TransportUnavailableError(f"{url} answered {response.status_code} ({_problem(response)[0]})")
+    try:
+        body: Any = response.json() if response.status_code == 200 else None
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("subjects"), list):
+        code = _problem(response)[0] if response.status_code != 200 else "not-a-schema-list"
+        raise InvalidInputError(
+            f"{url} answered {response.status_code} ({code}), not the list of schema versions",
+            code="schemas-unavailable",
+        )
+    return body

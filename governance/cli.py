@@ -159,12 +159,25 @@ def show_command(
 @schema_app.command("docs")
 def docs_command(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the reference into.")] = Path("docs/standard"),
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="A hub's data folder: document every version its registry published, with dates."),
+    ] = None,
 ) -> None:
-    """Generate the field reference of every schema version and the code lists from the schema files."""
+    """Generate the field reference of every published schema version, the code lists and the changelog between
+    versions: from the schema files, or with --data from the versions in a hub's registry."""
+    from governance.changelog import History
     from governance.reference import write_reference
 
-    for path in write_reference(out):
-        Console(highlight=False).print(f"wrote {path}")
+    # No HARTSLAG_DATA fallback on purpose: `make docs` must keep generating the committed reference from the files.
+    try:
+        written = write_reference(out, None if data is None else History.from_data(data))
+    except HartslagError as exc:
+        raise fail(exc.message) from None
+    except OSError as exc:
+        raise fail(f"cannot write the reference into {out} ({type(exc).__name__})") from None
+    for path in written:
+        Console(highlight=False).print(f"wrote {path}", soft_wrap=True)
 
 
 @schema_app.command("compat")

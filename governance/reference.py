@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The field reference of the standard, generated from the schema files (``hartslag schema docs``).
+"""The field reference of the standard (``hartslag schema docs``): a page per published version of each schema, the
+code lists, and the changelog (:mod:`governance.changelog`).
 
-The output is deterministic Markdown so that a test can tell when the committed reference is stale.
+The versions come from a :class:`~governance.changelog.History`: the schema files (the reference committed in
+``docs/standard``) or a hub's registry, whose documents have the same structure. The output is deterministic
+Markdown so that a test can tell when the committed reference is stale.
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from governance.standard import BASE_URI, SchemaInfo, list_schemas, load_schema
+from governance.changelog import History, anchor, render_changelog
+from governance.registry_model import SchemaVersion
+from governance.standard import BASE_URI, list_schemas, load_schema
 
 __all__ = ["render_codelists", "render_schema", "write_reference"]
 
@@ -109,15 +114,27 @@ def _rules(node: Any, path: str, out: list[str]) -> None:
                 _rules(value, f"{path}/*", out)
 
 
-def render_schema(info: SchemaInfo) -> str:
+def _origin(record: SchemaVersion, history: History) -> str:
+    """Where the version comes from and, from a registry, its status; with a link to its changes."""
+    schema_id = f"(`$id` `{record.document.get('$id', '')}`)"
+    if history.registry:
+        sunset = f", sunset {record.sunset.isoformat()}" if record.sunset else ""
+        origin = f"Status in the hub's registry: **{record.status.value}**{sunset} {schema_id}."
+    else:
+        origin = f"Schema file: `schema/{record.subject}/{record.version}.json` {schema_id}."
+    return origin + f" Changes: [changelog](changelog.md#{anchor(record.subject, record.version)})."
+
+
+def render_schema(record: SchemaVersion, history: History | None = None) -> str:
     """Markdown for one schema version: its purpose, every field, and its cross-field rules."""
-    schema = load_schema(info.name, info.version)
+    history = history or History.from_files()
+    schema = record.document
     lines = [
-        _HEADER + f"# `{info.name}` {info.version}: {schema.get('title', '')}",
+        history.header + f"# `{record.subject}` {record.version}: {schema.get('title', '')}",
         "",
         schema.get("description", ""),
         "",
-        f"Schema file: `schema/{info.name}/{info.version}.json` (`$id` `{schema.get('$id', '')}`).",
+        _origin(record, history),
         "",
         "| field | type | required | meaning | constraints | example |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -155,15 +172,18 @@ def render_codelists() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_reference(out: Path) -> list[Path]:
-    """Write the reference of every schema version and the code lists into ``out``; returns the files written."""
+def write_reference(out: Path, history: History | None = None) -> list[Path]:
+    """Write a page per published version of each schema, the code lists and the changelog into ``out`` (from the
+    schema files unless ``history`` is given); returns the files written."""
+    history = history or History.from_files()
+    pages = {
+        f"{r.subject}-{r.version}.md": render_schema(r, history) for s in history.schemas() for r in history.versions(s)
+    }
+    pages |= {"codelists.md": render_codelists(), "changelog.md": render_changelog(history)}
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for info in (s for s in list_schemas() if s.kind == "schema"):
-        path = out / f"{info.name}-{info.version}.md"
-        path.write_text(render_schema(info), encoding="utf-8")
+    for name, text in pages.items():
+        path = out / name
+        path.write_text(text, encoding="utf-8")
         written.append(path)
-    path = out / "codelists.md"
-    path.write_text(render_codelists(), encoding="utf-8")
-    written.append(path)
     return written

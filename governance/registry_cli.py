@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""``hartslag governance propose|review|approve|reject|publish|deprecate|retire|versions|diff|member …``.
+"""``hartslag governance propose|review|approve|reject|sign|publish|deprecate|retire|versions|diff|member …``.
 
 The working group's schema registry on the command line, over the registry of a data folder (``--data``). Members
 sign their votes here with their own private key (``--key``, the PEM file ``hartslag connector keygen`` wrote);
@@ -156,15 +156,25 @@ def propose_command(
     actor: Annotated[str, typer.Option("--actor", envvar="HARTSLAG_ACTOR", help="Who proposes (audit log).")],
     data: Data,
     concept: Annotated[bool, typer.Option("--concept", help="Store as concept; `submit` opens it for votes.")] = False,
+    migration: Annotated[
+        Path | None, typer.Option("--migration", help="A new major's migration from the previous major (JSON).")
+    ] = None,
     as_json: Json = False,
 ) -> None:
-    """Propose a new version; the compatibility report against every published version is made and stored."""
+    """Propose a new version; the compatibility report against every published version is made and stored. A new
+    major of the signal or the batch needs --migration: it is checked on the standard's examples and stored."""
     document = _read_json(file)
+    declared = _read_json(migration) if migration is not None else None
+    if declared is not None and not isinstance(declared, dict):
+        _err.print("[bold red]error:[/] the migration file must hold a JSON object")
+        raise typer.Exit(2)
     with _registry(data) as registry:
-        record = registry.propose(subject, version, document, rationale=rationale, actor=actor, concept=concept)
+        record = registry.propose(
+            subject, version, document, rationale=rationale, actor=actor, concept=concept, migration=declared
+        )
         shown = registry.review(subject, version)
     if as_json:
-        print(json.dumps(shown.as_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(_review_json(shown), indent=2, ensure_ascii=False))
         return
     _print_review(shown)
     _out.print(f"proposed: {escape(record.subject)} {record.version} is [bold]{record.status.value}[/]")
@@ -175,15 +185,31 @@ def review_command(subject: Subject, version: Version, data: Data, as_json: Json
     with _registry(data) as registry:
         shown = registry.review(subject, version)
     if as_json:
-        print(json.dumps(shown.as_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(_review_json(shown), indent=2, ensure_ascii=False))
     else:
         _print_review(shown)
+
+
+def _review_json(review: Review) -> dict[str, Any]:
+    """The review's machine form with the declared migration itself (its SHA-256 is in the summary)."""
+    return review.as_dict() | {"migration": review.version.migration}
 
 
 def _print_review(review: Review) -> None:
     from governance.registry_views import print_review
 
     print_review(_out, review)
+    migration = review.version.migration
+    if migration is not None:
+        from governance.registry_model import schema_sha256
+
+        steps = ", ".join(f"{step['op']} {step['path']}" for step in migration.get("up", []))
+        way_back = "with a way down" if "down" in migration else "no way down"
+        _out.print(
+            f"migration {migration.get('from')} → {migration.get('to')} ({way_back}), sha256 "
+            f"{schema_sha256(migration)[:16]}…: {escape(steps) or 'relabel only'}",
+            soft_wrap=True,
+        )
 
 
 def _vote(
@@ -227,6 +253,58 @@ def reject_command(
         _err.print("[bold red]error:[/] a rejection needs a reason (--reason)")
         raise typer.Exit(2)
     _vote(subject, version, member, key, passphrase_env, data, reason, as_json)
+
+
+def sign_command(
+    subject: Subject, version: Version,
+    decision: Annotated[str, typer.Option("--decision", help="approve or reject.")],
+    member: Member, key: Key,
+    schema: Annotated[
+        Path | None, typer.Option("--schema", help="The version's schema file as you read it (JSON); signs its hash.")
+    ] = None,
+    sha256: Annotated[
+        str | None, typer.Option("--sha256", help="The schema's SHA-256 as the registry shows it (or --schema).")
+    ] = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why the member rejects (required with reject).")] = "",
+    passphrase_env: Passphrase = None,
+) -> None:  # fmt: skip
+    """Sign a vote without a data folder and print the statement (a compact JWS) to paste on the dashboard.
+
+    The private key never leaves the member: the hub only receives the statement and verifies it against the key
+    registered for the member, exactly as for `approve` and `reject`.
+    """
+    import re
+
+    from governance.registry_model import Decision, parse_subject, parse_version, schema_sha256
+    from governance.registry_votes import load_member_key, sign_statement
+
+    try:
+        parse_subject(subject)
+        parse_version(version)
+    except HartslagError as exc:
+        raise _exit_for(exc) from None
+    if decision not in ("approve", "reject"):
+        _err.print(f"[bold red]error:[/] --decision {escape(decision)} is neither approve nor reject")
+        raise typer.Exit(2)
+    if (schema is None) == (sha256 is None):
+        _err.print("[bold red]error:[/] give exactly one of --schema FILE and --sha256 HASH")
+        raise typer.Exit(2)
+    if decision == "reject" and not reason.strip():
+        _err.print("[bold red]error:[/] a rejection needs a reason (--reason)")
+        raise typer.Exit(2)
+    if sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        _err.print("[bold red]error:[/] --sha256 must be 64 lowercase hexadecimal characters")
+        raise typer.Exit(2)
+    digest = schema_sha256(_read_json(schema)) if schema is not None else str(sha256)
+    try:
+        private = load_member_key(key, _passphrase(passphrase_env))
+    except HartslagError as exc:
+        raise _exit_for(exc) from None
+    token = sign_statement(
+        private, subject=subject, version=version, decision=Decision(decision), schema_sha256=digest,
+        member=member, reason=reason.strip(),
+    )  # fmt: skip
+    print(token)
 
 
 # after approval ------------------------------------------------------------------------------------------------------
@@ -319,6 +397,7 @@ def add_registry_commands(app: typer.Typer) -> None:
     for name, command in (
         ("propose", propose_command), ("submit", submit_command), ("review", review_command),
         ("approve", approve_command), ("reject", reject_command), ("withdraw", withdraw_command),
+        ("sign", sign_command),
         ("publish", publish_command), ("deprecate", deprecate_command), ("retire", retire_command),
         ("versions", versions_command), ("diff", diff_command),
     ):  # fmt: skip

@@ -99,6 +99,9 @@ class SchemaVersion:
     change: ChangeKind
     compat: list[dict[str, Any]] = field(default_factory=list)  # one CompatReport.as_dict() per published version
     sunset: date | None = None
+    # The declared migration (governance/migrations.py) that leads a document of the previous major INTO this version;
+    # only a major version after the first carries one.
+    migration: dict[str, Any] | None = None
 
     @property
     def label(self) -> str:
@@ -112,8 +115,9 @@ class SchemaVersion:
 
     def summary(self) -> dict[str, Any]:
         """The version without its document (for lists and machine output)."""
-        shown = {key: value for key, value in asdict(self).items() if key not in ("document", "compat")}
+        shown = {key: value for key, value in asdict(self).items() if key not in ("document", "compat", "migration")}
         shown["sunset"] = self.sunset.isoformat() if self.sunset else None
+        shown["migration_sha256"] = schema_sha256(self.migration) if self.migration is not None else None
         shown["compatible"] = self.compatible
         return shown
 

@@ -30,7 +30,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS versions (
     subject TEXT NOT NULL, version TEXT NOT NULL, status TEXT NOT NULL, document TEXT NOT NULL, sha256 TEXT NOT NULL,
     rationale TEXT NOT NULL, proposed_by TEXT NOT NULL, created_at TEXT NOT NULL, change TEXT NOT NULL,
-    compat TEXT NOT NULL, sunset TEXT, PRIMARY KEY (subject, version)
+    compat TEXT NOT NULL, sunset TEXT, migration TEXT, PRIMARY KEY (subject, version)
 );
 CREATE TABLE IF NOT EXISTS history (
     id INTEGER PRIMARY KEY, subject TEXT NOT NULL, version TEXT NOT NULL, before TEXT, after TEXT NOT NULL,
@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS votes (
 );
 """
 _VERSION_COLUMNS = (
-    "subject, version, status, document, sha256, rationale, proposed_by, created_at, change, compat, sunset"
+    "subject, version, status, document, sha256, rationale, proposed_by, created_at, change, compat, sunset, migration"
 )
 
 
@@ -61,6 +61,20 @@ class SqliteRegistryStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._sql = LockedConnection.open(path, _SCHEMA, RegistryStorageError, "the registry")
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        # A registry written before versions carried a migration lacks the column; adding it (NULL: no migration)
+        # keeps such a data folder usable. The check is repeated inside the write transaction so that two processes
+        # opening an old file at once do not both add it; an up-to-date file never takes the write lock here.
+        if self._has_migration_column():
+            return
+        with self._sql.write() as conn:
+            if not self._has_migration_column():
+                conn.execute("ALTER TABLE versions ADD COLUMN migration TEXT")
+
+    def _has_migration_column(self) -> bool:
+        return any(row[1] == "migration" for row in self._run("PRAGMA table_info(versions)"))
 
     @classmethod
     def in_folder(cls, data: Path) -> SqliteRegistryStore:
@@ -107,13 +121,15 @@ class SqliteRegistryStore:
 
     def insert_version(self, record: SchemaVersion) -> None:
         """Add a version (the number must be new)."""
-        self._run(f"INSERT INTO versions ({_VERSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", _row(record))
+        self._run(
+            f"INSERT INTO versions ({_VERSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", _row(record)
+        )
 
     def update_version(self, record: SchemaVersion) -> None:
         """Replace the mutable fields of a version."""
         self._run(
             "UPDATE versions SET status = ?, document = ?, sha256 = ?, rationale = ?, change = ?, compat = ?, "
-            "sunset = ? WHERE subject = ? AND version = ?",
+            "sunset = ?, migration = ? WHERE subject = ? AND version = ?",
             (*_row(record)[2:6], *_row(record)[8:], record.subject, record.version),
         )
 
@@ -179,6 +195,7 @@ def _row(record: SchemaVersion) -> tuple[Any, ...]:
         record.subject, record.version, record.status.value, _text(record.document), record.sha256, record.rationale,
         record.proposed_by, record.created_at, record.change.value, _text(record.compat),
         record.sunset.isoformat() if record.sunset else None,
+        _text(record.migration) if record.migration is not None else None,
     )  # fmt: skip
 
 
@@ -186,4 +203,5 @@ def _version(row: tuple[Any, ...]) -> SchemaVersion:
     return SchemaVersion(
         row[0], row[1], Status(row[2]), json.loads(row[3]), row[4], row[5], row[6], row[7], ChangeKind(row[8]),
         json.loads(row[9]), date.fromisoformat(row[10]) if row[10] else None,
+        json.loads(row[11]) if row[11] is not None else None,
     )  # fmt: skip

@@ -130,6 +130,7 @@ class SchemaRegistry:
     # reading -----------------------------------------------------------------------------------------------------
     def seed(self, actor: str = "hartslag") -> int:
         """On first use, record every version in ``schema/`` as gepubliceerd; returns how many were added."""
+        from governance.migrations import file_migration
         from governance.standard import list_schemas, load_schema
 
         with self.operation() as events:
@@ -140,7 +141,7 @@ class SchemaRegistry:
                 record = SchemaVersion(
                     standard_subject(info.name, info.kind), info.version, Status.GEPUBLICEERD, document,
                     schema_sha256(document), "the standard as shipped in schema/", actor, self.now(),
-                    ChangeKind.INITIAL,
+                    ChangeKind.INITIAL, migration=file_migration(info.name, info.version),
                 )  # fmt: skip
                 self.store.insert_version(record)
                 self.store.add_change(
@@ -187,11 +188,13 @@ class SchemaRegistry:
 
     # proposing ---------------------------------------------------------------------------------------------------
     def propose(
-        self, subject: str, version: str, document: Any, *, rationale: str, actor: str, concept: bool = False
-    ) -> SchemaVersion:
-        """Record a new version (voorgesteld, or concept when ``concept``) with its compatibility reports."""
+        self, subject: str, version: str, document: Any, *, rationale: str, actor: str, concept: bool = False,
+        migration: dict[str, Any] | None = None,
+    ) -> SchemaVersion:  # fmt: skip
+        """Record a new version (voorgesteld, or concept when ``concept``) with its compatibility reports; a new major
+        of the signal or the batch needs its declared ``migration`` (:mod:`governance.migrations`)."""
         return registry_proposals.propose(
-            self, subject, version, document, rationale=rationale, actor=actor, concept=concept
+            self, subject, version, document, rationale=rationale, actor=actor, concept=concept, migration=migration
         )
 
     def submit(self, subject: str, version: str, *, actor: str) -> SchemaVersion:
@@ -239,6 +242,8 @@ class SchemaRegistry:
                     " since); propose it again",
                     code="compat-changed-since-approval",
                 )
+            if record.migration is not None:  # a minor of the previous major published since must migrate too
+                registry_proposals.check_migration(self, subject, version, record.document, record.migration)
             return self.move(record, Status.GEPUBLICEERD, actor, events, compat=reports)
 
     def deprecate(self, subject: str, version: str, *, sunset: date, actor: str, reason: str = "") -> SchemaVersion:

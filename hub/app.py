@@ -22,6 +22,7 @@ from hub.routes import casework as casework_routes
 from hub.routes import overview as overview_routes
 from hub.routes import patterns as pattern_routes
 from hub.routes import policies as policy_routes
+from hub.routes import schemas as schema_routes
 from hub.routes import search as search_routes
 from hub.routes import themes as theme_routes
 from hub.routes import webhooks as webhook_routes
@@ -55,12 +56,15 @@ def create_app(settings: Settings, services: HubServices | None = None) -> FastA
             from hub.kafka_intake import KafkaIntake
 
             status_of = {code: status for code, (status, _) in PROBLEMS.items()}
+            from hub.withdrawal import withdrawals_for
+
             intake = KafkaIntake(
                 built.ingest,
                 bootstrap_servers(settings.kafka),
                 group_id=settings.kafka_group,
                 metrics=built.metrics,
                 status_of=status_of,
+                withdrawals=withdrawals_for(built, app.state),
             )
             intake.start()
         from hub.warmup import ReleaseWarmer
@@ -76,7 +80,16 @@ def create_app(settings: Settings, services: HubServices | None = None) -> FastA
             from hub.webhook_dispatcher import dispatcher_for
 
             dispatcher_for(app.state, built).start()
+        retention = None
+        if settings.retention_interval:  # the rules in DATA/retention.toml, read again for every run
+            from hub.retention import RetentionScheduler, retention_for
+
+            retention = RetentionScheduler(lambda: retention_for(built, app.state).run(), settings.retention_interval)
+            app.state.retention = retention
+            retention.start()
         yield
+        if retention is not None:
+            retention.stop()
         from hub.casework import close_casework
         from hub.webhook_dispatcher import close_dispatcher
 
@@ -107,6 +120,7 @@ def create_app(settings: Settings, services: HubServices | None = None) -> FastA
         search_routes.router,
         policy_routes.router,
         alert_routes.router,
+        schema_routes.router,  # public: the standard's versions and documents
     ):
         app.include_router(router)
     app.include_router(auth_routes.router)  # /inloggen, /uitloggen, /auth/oidc/…

@@ -4,6 +4,13 @@
 Framework-free: the HTTP route, the CloudEvents route, the Kafka consumer and the operator's import all call
 :meth:`Ingest.accept` (or :meth:`Ingest.import_signals`). Refusals raise :class:`connectors.envelope.EnvelopeError`
 subclasses or :class:`IngestRefusal`, each with a stable code; they are counted, and nothing is stored for them.
+
+Schema versions come from a :class:`~governance.schema_catalog.SchemaCatalog` taken once per batch (the hub's
+follows the registry): each signal is validated against the version it declares, a batch that declares a retired
+(``ingetrokken``) version anywhere is refused whole (``schema-version-retired``, naming the sunset date), the
+deprecated (``uitgefaseerd``) versions a batch declares are listed in its :class:`IngestResult` (the HTTP layer
+answers with ``Deprecation`` and ``Sunset`` headers), and accepted signals of another version are stored as read
+in the newest version of the major the hub's code reads (:mod:`hub.ingest_versions`, ADR 0005).
 """
 
 from __future__ import annotations
@@ -22,7 +29,10 @@ from connectors.envelope import MAX_SIGNALS, EnvelopeError, VerifiedBatch, verif
 from connectors.keys import TrustedKey, public_key_from_jwk
 from connectors.receipts import Receipt, Rejection
 from governance.errors import HartslagError, InvalidInputError
+from governance.registry_status import ACCEPTED, Status
+from governance.schema_catalog import SchemaCatalog
 from hub.bus import DomainEvent, EventBus
+from hub.ingest_versions import DeprecatedVersion, SignalReader, check_versions
 from hub.ratelimit import RateLimiter
 from hub.records import AgencyStatus, KeyStatus, RegistryChange, StoredBatch, StoredSignal
 from hub.storage import BatchExistsError, Storage
@@ -32,11 +42,13 @@ __all__ = ["Guard", "Ingest", "IngestRefusal", "IngestResult", "parse_payload"]
 
 
 class IngestRefusal(InvalidInputError):
-    """A batch refused by the hub itself (suspension, replay conflict, size, rate); ``code`` says which."""
+    """A batch refused by the hub itself (suspension, replay conflict, size, rate, retired schema version); ``code``
+    says which. ``extra`` holds further members for the problem document (e.g. ``sunset``)."""
 
-    def __init__(self, message: str, *, code: str, retry_after: int = 0) -> None:
+    def __init__(self, message: str, *, code: str, retry_after: int = 0, extra: dict[str, Any] | None = None) -> None:
         super().__init__(message, code=code)
         self.retry_after = retry_after
+        self.extra = extra or {}
 
 
 class Guard(Protocol):
@@ -54,6 +66,7 @@ class IngestResult:
 
     receipt: Receipt
     replayed: bool
+    deprecated: tuple[DeprecatedVersion, ...] = ()
 
 
 # Every byte that is not an ASCII digit becomes a space, every digit "0": a run of 19 zeros is a number orjson may
@@ -108,6 +121,7 @@ class Ingest:
         *,
         bus: EventBus | None = None,
         validator: SignalValidator | None = None,
+        catalogs: Callable[[], SchemaCatalog] | None = None,
         guard: Guard | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_signals: int = MAX_SIGNALS,
@@ -116,11 +130,26 @@ class Ingest:
         self.storage = storage
         self.hub_id = hub_id
         self.bus = bus or EventBus()
-        self.validator = validator or SignalValidator()
+        self._fixed = validator
+        # The catalog of each batch: the hub passes its registry follower; without one, the files of schema/.
+        self.catalogs = catalogs or SchemaCatalog.from_files
+        self._current: SignalValidator | None = None
+        self._reader = SignalReader()
         self.guard = guard or _default_guard()
         self.clock = clock
         self.max_signals = max_signals
         self.limiter = limiter
+
+    @property
+    def validator(self) -> SignalValidator:
+        """The validator of the current catalog (the one given to the constructor, when one was)."""
+        if self._fixed is not None:
+            return self._fixed
+        catalog = self.catalogs()
+        current = self._current
+        if current is None or current.catalog.stamp != catalog.stamp:
+            current = self._current = SignalValidator(catalog)
+        return current
 
     # trust -------------------------------------------------------------------------------------------------------
     def key_lookup(self, kid: str) -> TrustedKey | None:
@@ -141,10 +170,13 @@ class Ingest:
 
     def verify(self, token: bytes) -> VerifiedBatch:
         """Verify signature, key and claims; then check the agency may deliver."""
-        return self._verify(token, hashlib.sha256(token).hexdigest())[0]
+        return self._verify(token, hashlib.sha256(token).hexdigest(), self.validator)[0]
 
-    def _verify(self, token: bytes, sha256: str) -> tuple[VerifiedBatch, bool]:
-        """:meth:`verify` for the hash of ``token`` computed already; also whether every signal is known valid."""
+    def _verify(
+        self, token: bytes, sha256: str, validator: SignalValidator
+    ) -> tuple[VerifiedBatch, bool, tuple[DeprecatedVersion, ...]]:
+        """:meth:`verify` for the hash of ``token`` computed already; also whether every signal is known valid, and
+        the deprecated versions the batch declares."""
         batch = verify_batch(
             token,
             self.key_lookup,
@@ -153,6 +185,10 @@ class Ingest:
             check_schema=False,
             parse_payload=parse_payload,
             sha256=sha256,
+            # Every batch version the registry ever published: retired ones are refused below, naming the sunset.
+            batch_versions=[
+                v.version for v in validator.catalog.versions("batch") if v.status in ACCEPTED | {Status.INGETROKKEN}
+            ],
         )
         if len(batch.signals) > self.max_signals:
             raise IngestRefusal(
@@ -161,7 +197,15 @@ class Ingest:
         # Usually one call says that the batch and every signal in it are valid. Otherwise the batch schema, which
         # constrains each signal only by its id and version (signals are validated one by one later), is checked
         # on a shallow copy, so that the full documents are not validated for nothing.
-        all_valid = self.validator.batch_valid(batch.document)
+        all_valid = validator.batch_valid(batch.document)
+        versions = check_versions(validator.catalog, batch, all_valid)
+        if versions.retired is not None:  # anywhere in the batch: the whole batch, naming the sunset date
+            retired = versions.retired
+            raise IngestRefusal(retired.message, code="schema-version-retired", extra=retired.extra)
+        if not versions.batch_accepted:
+            raise IngestRefusal(
+                f"batch schema_version {batch.schema_version!r} is not accepted", code="unsupported-schema-version"
+            )
         if not all_valid:
             shallow = {
                 **batch.document,
@@ -170,7 +214,7 @@ class Ingest:
                     for s in batch.signals
                 ],
             }
-            problem = self.validator.first_problem(shallow, "batch")
+            problem = validator.first_problem(shallow, "batch")
             if problem is not None:
                 raise IngestRefusal(f"{problem}: does not conform to the batch schema", code="batch-schema-invalid")
         agency = self.storage.get_agency(batch.agency)
@@ -181,7 +225,7 @@ class Ingest:
         wait = self.limiter.acquire(batch.agency) if self.limiter else 0
         if wait:
             raise IngestRefusal(f"agency {batch.agency} sends too fast", code="rate-limited", retry_after=wait)
-        return batch, all_valid
+        return batch, all_valid, versions.deprecated
 
     # the path ----------------------------------------------------------------------------------------------------
     def accept(self, token: bytes, via: str = "http") -> IngestResult:
@@ -194,12 +238,13 @@ class Ingest:
             known = self.storage.find_batch_by_hash(sha256)
             if known is not None:
                 return IngestResult(Receipt.from_dict(known.receipt, replayed=True), replayed=True)
-            batch, all_valid = self._verify(token, sha256)
+            validator = self.validator  # one catalog for the whole batch
+            batch, all_valid, deprecated = self._verify(token, sha256, validator)
             agency = batch.agency
             earlier = self.storage.find_batch(batch.jti)
             if earlier is not None:
                 return self._replay(earlier, batch)
-            checked = self._check_signals(batch.agency, batch.signals, all_valid=all_valid)
+            checked = self._check_signals(batch.agency, batch.signals, validator, all_valid=all_valid)
             try:
                 receipt, stored = self._store(batch.agency, batch.jti, batch.sha256, via, checked)
             except BatchExistsError:  # the same batch raced in on another connection: answer as a replay
@@ -212,16 +257,18 @@ class Ingest:
             raise
         self._count_rejections(receipt)
         self._announce(receipt.agency, receipt.received_at, stored)
-        return IngestResult(receipt, replayed=False)
+        return IngestResult(receipt, replayed=False, deprecated=deprecated)
 
     def _replay(self, earlier: StoredBatch, batch: VerifiedBatch) -> IngestResult:
         if earlier.sha256 != batch.sha256 or earlier.agency != batch.agency:
             raise IngestRefusal(f"batch {batch.jti} was received before with other content", code="replay-conflict")
         return IngestResult(Receipt.from_dict(earlier.receipt, replayed=True), replayed=True)
 
-    def _check_signals(self, agency: str, signals: Sequence[Any], *, all_valid: bool = False) -> _Checked:
+    def _check_signals(
+        self, agency: str, signals: Sequence[Any], validator: SignalValidator, *, all_valid: bool = False
+    ) -> _Checked:
         """Each signal's verdict: schema (skipped when the whole batch is known valid), issuer, personal data,
-        repeats within the batch.
+        repeats within the batch; the candidates as read in the version the hub stores (upcast or read down).
 
         Each question is asked of the whole batch at once (the per-signal overhead was a large part of the path):
         one call validates the list, one the guard's texts; rejections keep the order of the signals.
@@ -229,7 +276,7 @@ class Ingest:
         now = self.clock()
         rejected: dict[int, Rejection] = {}
         if not all_valid:
-            for i, problem in enumerate(self.validator.first_problems(signals)):
+            for i, problem in enumerate(validator.first_problems(signals)):
                 if problem is not None:
                     signal = signals[i]
                     signal_id = str(signal.get("id", "")) if isinstance(signal, dict) else ""
@@ -244,7 +291,14 @@ class Ingest:
             i = scanned[at]
             rejected[i] = Rejection(signals[i]["id"], "personal-data-detected", "/text: holds " + ", ".join(found))
         kept = [i for i in scanned if i not in rejected] if rejected else scanned
-        candidates = {signals[i]["id"]: signals[i] for i in kept}
+        refused = len(rejected)
+        read = self._reader.read(validator.catalog, signals, kept, rejected, uniform=all_valid)
+        if len(rejected) > refused:  # a signal of another version that cannot be read as the stored one
+            kept = [i for i in kept if i not in rejected]
+        if read:  # signals of another version, read as the stored one
+            candidates = {signals[i]["id"]: read.get(i, signals[i]) for i in kept}
+        else:
+            candidates = {signals[i]["id"]: signals[i] for i in kept}
         within_batch: list[str] = []
         if len(candidates) < len(kept):  # an id repeated within the batch: the first one is the candidate
             candidates = {}
@@ -253,7 +307,7 @@ class Ingest:
                 if signal_id in candidates:
                     within_batch.append(signal_id)
                 else:
-                    candidates[signal_id] = signals[i]
+                    candidates[signal_id] = read.get(i, signals[i])
         return _Checked(now, [rejected[i] for i in sorted(rejected)], candidates, within_batch)
 
     @staticmethod
@@ -328,7 +382,8 @@ class Ingest:
                 signal = {**signal, "text": scrub(signal["text"])}
             cleaned.append(signal)
         batch_id = str(uuid.uuid4())
-        receipt, stored = self._store(agency, batch_id, "", "import", self._check_signals(agency, cleaned))
+        checked = self._check_signals(agency, cleaned, self.validator)
+        receipt, stored = self._store(agency, batch_id, "", "import", checked)
         self.storage.record_change(
             RegistryChange(
                 "signals_imported",

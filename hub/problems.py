@@ -70,6 +70,14 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     # withdrawals (hub/withdrawal.py); the signature and claim refusals are the batch codes above
     "withdrawal-invalid": (422, "The withdrawal's claims are not valid"),
     "withdrawal-conflict": (409, "A withdrawal with this id was already received with other content"),
+    # schema versions (hub/routes/schemas.py, the ingest's version rules) and the registry's errors that can reach
+    # the API (governance/schema_registry.py, registry_status.py, registry_store.py)
+    "schema-version-retired": (422, "The schema version is retired since its sunset date"),
+    "schema-version-not-found": (404, "No such published version of the standard"),
+    "registry-refused": (409, "A rule of the schema registry refuses this"),
+    "status-transition-refused": (409, "The schema version's status cannot change to this status"),
+    "registry-duplicate": (409, "This version, member or vote exists already in the schema registry"),
+    "registry-storage-error": (503, "The schema registry is unavailable; retry later"),
     "internal-error": (500, "Internal error"),
 }
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,6 +18,9 @@ __all__ = [
     "Problem",
     "ReceiptPublic",
     "RejectionPublic",
+    "SchemaCatalogPublic",
+    "SchemaSubjectPublic",
+    "SchemaVersionPublic",
     "StatsPublic",
     "problem_doc",
 ]
@@ -123,3 +126,35 @@ class StatsPublic(BaseModel):
     batches: int
     signals: int
     refusals: dict[str, int]
+
+
+class SchemaVersionPublic(BaseModel):
+    """One published version of a subject of the standard and whether the hub accepts documents of it."""
+
+    version: str = Field(examples=["1.0.0"])
+    status: Literal["gepubliceerd", "uitgefaseerd", "ingetrokken"] = Field(
+        description="gepubliceerd: accepted; uitgefaseerd: accepted until its sunset, with Deprecation and Sunset "
+        "headers on the receipt; ingetrokken: batches declaring it are refused (schema-version-retired)."
+    )
+    accepted: bool = Field(description="Whether the hub accepts documents of this version now.")
+    sunset: date | None = Field(None, description="From this date on the version is retired (refused).")
+    deprecated_at: datetime | None = Field(None, description="When the working group deprecated the version.")
+    change: Literal["initial", "minor", "major"] = Field(description="How the version changes its subject.")
+    sha256: str = Field(description="SHA-256 of the document's canonical JSON (RFC 8785): its ETag.")
+    href: str = Field(examples=["/v1/schemas/signal/1.0.0"], description="Where the schema document is served.")
+
+
+class SchemaSubjectPublic(BaseModel):
+    """A subject of the standard (``signal``, ``batch``, ``codelist/<name>``) with its published versions."""
+
+    subject: str = Field(examples=["signal"])
+    current: str | None = Field(None, description="The newest accepted version (what connectors should send).")
+    accepted: list[str] = Field(description="The versions the hub accepts now, oldest first.")
+    versions: list[SchemaVersionPublic]
+
+
+class SchemaCatalogPublic(BaseModel):
+    """Every subject of the standard with its published versions, as the hub's schema registry holds them now."""
+
+    stamp: str = Field(description="Changes whenever a version, status or sunset changes.")
+    subjects: list[SchemaSubjectPublic]

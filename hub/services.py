@@ -17,6 +17,8 @@ from hub.settings import Settings
 from hub.storage import Storage, open_storage
 
 if TYPE_CHECKING:
+    from governance.schema_catalog import CatalogFollower, SchemaCatalog
+    from governance.schema_registry import SchemaRegistry
     from hub.accounts import Accounts
     from hub.insights import Insights
     from hub.oidc import OidcProvider
@@ -42,6 +44,8 @@ class HubServices:
     _accounts: Accounts | None = None
     _sessions: SessionStore | None = None
     _oidc: OidcProvider | None = None
+    _schema_registry: SchemaRegistry | None = None
+    _catalogs: CatalogFollower | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> HubServices:
@@ -52,7 +56,12 @@ class HubServices:
         limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
         ingest = Ingest(storage, settings.hub_id, bus=bus, limiter=limiter, max_signals=settings.max_signals)
         hub_key = audit.hub_key()  # the one hub key: signs audit checkpoints and the local accounts' tokens
-        return cls(settings, storage, Registry(storage, audit=audit), ingest, bus, limiter, Metrics(), audit, hub_key)
+        services = cls(
+            settings, storage, Registry(storage, audit=audit), ingest, bus, limiter, Metrics(), audit, hub_key
+        )
+        services._catalogs = _follower(services)  # made here, not on first use: batches arrive on several threads
+        ingest.catalogs = services.schema_catalog  # the ingest follows the registry's published versions
+        return services
 
     @property
     def insights(self) -> Insights:
@@ -71,6 +80,24 @@ class HubServices:
 
             self._accounts = open_accounts(self.settings.data, self.audit)
         return self._accounts
+
+    @property
+    def schema_registry(self) -> SchemaRegistry:
+        """The working group's schema registry (``DATA/registry.sqlite3``, seeded from ``schema/``), opened on first
+        use; its decisions go to the hub's own audit log."""
+        if self._schema_registry is None:
+            from governance.schema_registry import SchemaRegistry
+
+            self._schema_registry = SchemaRegistry.open(self.settings.data, audit=self.audit)
+        return self._schema_registry
+
+    def schema_catalog(self) -> SchemaCatalog:
+        """The schema versions as the registry holds them now (:class:`governance.schema_catalog.SchemaCatalog`),
+        taken again after any change to ``DATA/registry.sqlite3``, by this process or another; the files of
+        ``schema/`` while the data folder has no registry yet (what it would be seeded with)."""
+        if self._catalogs is None:
+            self._catalogs = _follower(self)
+        return self._catalogs()
 
     @property
     def sessions(self) -> SessionStore:
@@ -97,5 +124,16 @@ class HubServices:
         for opened in (self._accounts, self._sessions, self._oidc):
             if opened is not None:
                 opened.close()
+        if self._catalogs is not None:
+            self._catalogs.close()
+        if self._schema_registry is not None:  # its store only: the audit log is the hub's, closed below
+            self._schema_registry.store.close()
         self.storage.close()
         self.audit.close()
+
+
+def _follower(services: HubServices) -> CatalogFollower:
+    from governance.registry_sqlite import REGISTRY_FILE
+    from governance.schema_catalog import CatalogFollower
+
+    return CatalogFollower(services.settings.data / REGISTRY_FILE, lambda: services.schema_registry)

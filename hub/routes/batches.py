@@ -14,6 +14,7 @@ from connectors.envelope import EnvelopeError
 from hub.deps import AgencyCaller, Services
 from hub.ingest import IngestRefusal
 from hub.problems import PROBLEMS, ProblemError
+from hub.routes.schemas import deprecation_headers
 from hub.schemas import ReceiptPublic, problem_doc
 from hub.services import HubServices
 
@@ -30,7 +31,7 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
         409: "Same batch id with other content",
         413: "Body too large",
         415: "Not application/jose",
-        422: "Unsupported schema version, batch schema invalid, too many signals",
+        422: "Unsupported or retired schema version (with `sunset`), batch schema invalid, too many signals",
         429: "Rate limit exceeded (see Retry-After)",
     }.items()
 }
@@ -71,7 +72,8 @@ async def submit(services: HubServices, token: bytes, via: str) -> JSONResponse:
         services.metrics.batches.labels("refused", exc.code, via).inc()
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, IngestRefusal) and exc.retry_after else None
         code = exc.code if exc.code in PROBLEMS else "invalid-input"
-        raise ProblemError(code, exc.message, headers) from None
+        extra = exc.extra if isinstance(exc, IngestRefusal) else {}  # e.g. the retired version's sunset
+        raise ProblemError(code, exc.message, headers, **extra) from None
     services.metrics.ingest_seconds.labels(via).observe(time.perf_counter() - started)
     receipt = result.receipt
     outcome = "replayed" if result.replayed else "accepted"
@@ -81,7 +83,9 @@ async def submit(services: HubServices, token: bytes, via: str) -> JSONResponse:
         services.metrics.signals.labels("duplicate", "").inc(receipt.duplicate)
         for rejection in receipt.rejected:
             services.metrics.signals.labels("rejected", rejection.reason).inc()
-    return JSONResponse(receipt.to_dict(), status_code=200 if result.replayed else 202)
+    # A deprecated schema version is still accepted; the headers tell the sender when it will not be (RFC 9745, 8594).
+    headers = deprecation_headers(result.deprecated) if result.deprecated else None
+    return JSONResponse(receipt.to_dict(), status_code=200 if result.replayed else 202, headers=headers)
 
 
 _BODY: dict[str, Any] = {

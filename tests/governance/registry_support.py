@@ -21,7 +21,17 @@ from governance.registry_votes import sign_statement
 from governance.schema_registry import SchemaRegistry
 from governance.standard import load_schema
 
-__all__ = ["T0", "Clock", "Group", "longer_texts", "open_registry", "signal_schema", "stricter_texts"]
+__all__ = [
+    "T0",
+    "Clock",
+    "Group",
+    "longer_texts",
+    "open_registry",
+    "publish_signal",
+    "signal_schema",
+    "stricter_texts",
+    "working_group",
+]
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -96,3 +106,20 @@ def open_registry(data: Path, clock: Clock | None = None, policy: QuorumPolicy =
     registry = SchemaRegistry(SqliteRegistryStore.in_folder(data), AuditLog.in_folder(data), policy=policy, clock=clock)
     registry.seed()
     return registry
+
+
+def working_group(registry: SchemaRegistry) -> Group:
+    """Three members with real keys: a municipality, a national agency and a province (minor: 2 of 3)."""
+    made = Group()
+    made.add(registry, "anna", "municipality", "GM0363")
+    made.add(registry, "bert", "national_agency", "UWV")
+    made.add(registry, "cees", "province", "PV27")
+    return made
+
+
+def publish_signal(registry: SchemaRegistry, group: Group, version: str, document: dict[str, Any]) -> None:
+    """Propose a compatible signal version, approve it with two signed votes (anna, bert) and publish it."""
+    registry.propose("signal", version, document, rationale="Spoed en herziening", actor="anna")
+    for name in ("anna", "bert"):
+        group.vote(registry, name, "signal", version)
+    registry.publish("signal", version, actor="voorzitter")

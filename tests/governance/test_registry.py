@@ -14,7 +14,7 @@ import pytest
 from governance.audit import AuditLog
 from governance.audit_verify import verify_log
 from governance.errors import InvalidInputError
-from governance.registry_model import ChangeKind, Decision, SchemaVersion
+from governance.registry_model import ChangeKind, Decision, SchemaVersion, schema_sha256
 from governance.registry_status import RefusedError, Status, TransitionRefusedError
 from governance.registry_votes import VoteRefusedError
 from governance.schema_registry import SchemaRegistry
@@ -26,6 +26,7 @@ from tests.governance.registry_support import (
     signal_schema,
     stricter_texts,
 )
+from tests.governance.versions_support import MIGRATION_2, ONE_WAY_2, RELABEL_2, signal_v1_1, signal_v2
 
 Change = Callable[[dict[str, Any]], None]
 RATIONALE = "Langere teksten voor klachten via de KTO"
@@ -52,10 +53,13 @@ def group(registry: SchemaRegistry) -> Group:
 
 
 def propose(
-    registry: SchemaRegistry, version: str, change: Change | None = None, *, concept: bool = False
-) -> SchemaVersion:
+    registry: SchemaRegistry, version: str, change: Change | None = None, *, concept: bool = False,
+    migration: dict[str, Any] | None = None,
+) -> SchemaVersion:  # fmt: skip
     document = signal_schema(version, change or longer_texts(5000))
-    return registry.propose("signal", version, document, rationale=RATIONALE, actor="anna", concept=concept)
+    return registry.propose(
+        "signal", version, document, rationale=RATIONALE, actor="anna", concept=concept, migration=migration
+    )
 
 
 def approve_and_publish(registry: SchemaRegistry, group: Group, version: str) -> None:
@@ -95,7 +99,7 @@ def test_an_incompatible_change_is_major_and_needs_a_major_number(registry: Sche
     with pytest.raises(RefusedError) as refused:
         propose(registry, "1.1.0", stricter_texts)
     assert refused.value.code == "major-version-required" and "2.0.0" in refused.value.message
-    major = propose(registry, "2.0.0", stricter_texts)
+    major = propose(registry, "2.0.0", stricter_texts, migration=RELABEL_2)
     assert major.change is ChangeKind.MAJOR and not major.compatible
     breaking = [c for c in major.compat[0]["changes"] if c["breaking"]]
     assert [c["type"] for c in breaking] == ["MAX_LENGTH_DECREASED"]
@@ -131,7 +135,7 @@ def test_quorum_approves_a_minor_change_and_publication_follows(registry: Schema
 
 
 def test_a_rejection_sinks_a_major_change(registry: SchemaRegistry, group: Group) -> None:
-    propose(registry, "2.0.0", stricter_texts)
+    propose(registry, "2.0.0", stricter_texts, migration=RELABEL_2)
     group.vote(registry, "anna", "signal", "2.0.0")
     rejected = group.vote(registry, "cees", "signal", "2.0.0", Decision.REJECT)
     assert rejected.version.status is Status.AFGEWEZEN and rejected.quorum.impossible
@@ -284,3 +288,79 @@ def _tampered(statement: str) -> str:
     claims |= {"decision": "reject", "reason": "anders"}
     forged = base64.urlsafe_b64encode(json.dumps(claims, separators=(",", ":")).encode()).rstrip(b"=").decode()
     return f"{header}.{forged}.{signature}"
+
+
+# migrations of a new major -------------------------------------------------------------------------------------------
+def test_a_new_major_without_a_migration_is_refused(registry: SchemaRegistry) -> None:
+    with pytest.raises(RefusedError) as refused:
+        propose(registry, "2.0.0", stricter_texts)
+    assert refused.value.code == "migration-required" and "major 1" in refused.value.message
+    with pytest.raises(RefusedError) as minor:
+        propose(registry, "1.1.0", migration=RELABEL_2)
+    assert minor.value.code == "migration-unexpected"
+    assert [v.version for v in registry.versions("signal")] == ["1.0.0"]
+
+
+def test_a_migration_is_checked_on_every_example_of_the_previous_major(registry: SchemaRegistry, group: Group) -> None:
+    registry.propose("signal", "1.1.0", signal_v1_1(), rationale=RATIONALE, actor="anna")
+    approve_and_publish(registry, group, "1.1.0")
+    forgetful = MIGRATION_2 | {"up": [op for op in MIGRATION_2["up"] if op["op"] != "set"]}
+    with pytest.raises(RefusedError) as invalid:
+        registry.propose("signal", "2.0.0", signal_v2(), rationale=RATIONALE, actor="anna", migration=forgetful)
+    assert invalid.value.code == "migration-invalid"
+    assert "example '1.0.0/" in invalid.value.message and "/privacy" in invalid.value.message
+    bad_way_down = MIGRATION_2 | {"down": MIGRATION_2["down"][1:]}
+    with pytest.raises(RefusedError) as down:
+        registry.propose("signal", "2.0.0", signal_v2(), rationale=RATIONALE, actor="anna", migration=bad_way_down)
+    assert down.value.code == "migration-invalid" and "way down" in down.value.message
+    with pytest.raises(RefusedError) as mismatch:
+        registry.propose(
+            "signal", "2.0.0", signal_v2(), rationale=RATIONALE, actor="anna", migration=MIGRATION_2 | {"from": 2,
+                                                                                                          "to": 3}
+        )  # fmt: skip
+    assert mismatch.value.code == "migration-mismatch"
+    with pytest.raises(RefusedError) as one_way:
+        registry.propose("signal", "2.0.0", signal_v2(), rationale=RATIONALE, actor="anna", migration=ONE_WAY_2)
+    assert one_way.value.code == "migration-down-required"
+    with pytest.raises(InvalidInputError) as malformed:
+        registry.propose("signal", "2.0.0", signal_v2(), rationale=RATIONALE, actor="anna", migration={"up": []})
+    assert malformed.value.code == "migration-malformed"
+
+    major = registry.propose("signal", "2.0.0", signal_v2(), rationale=RATIONALE, actor="anna", migration=MIGRATION_2)
+    assert major.migration == MIGRATION_2 and registry.get("signal", "2.0.0").migration == MIGRATION_2
+    assert registry.review("signal", "2.0.0").as_dict()["migration_sha256"] == schema_sha256(MIGRATION_2)
+    registry.close()
+    with AuditLog.in_folder(registry.store.path.parent) as log:
+        drafted = [e for e in log.entries() if e.action == "schema-version.drafted" and e.subject == "signal@2.0.0"]
+    assert drafted[0].details["migration_sha256"] == schema_sha256(MIGRATION_2)
+
+
+def test_publication_checks_the_migration_again(registry: SchemaRegistry, group: Group) -> None:
+    registry.propose("signal", "2.0.0", signal_v2(), rationale=RATIONALE, actor="anna", migration=MIGRATION_2)
+    for name in ("anna", "bert", "cees"):
+        group.vote(registry, name, "signal", "2.0.0")
+
+    def with_a_member_v2_lacks(document: dict[str, Any]) -> None:
+        document["properties"]["source"]["properties"]["team"] = {"type": "string", "default": "KCC"}
+
+    # Meanwhile a minor of major 1 is published whose member the migration does not carry over.
+    registry.propose("signal", "1.1.0", signal_schema("1.1.0", with_a_member_v2_lacks), rationale=RATIONALE,
+                     actor="anna")  # fmt: skip
+    approve_and_publish(registry, group, "1.1.0")
+    with pytest.raises(RefusedError) as stale:
+        registry.publish("signal", "2.0.0", actor="voorzitter")
+    assert stale.value.code == "migration-invalid" and "/source" in stale.value.message
+
+
+def test_a_registry_written_before_migrations_opens_and_gains_the_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    data = tmp_path / "old"
+    open_registry(data).close()
+    with sqlite3.connect(data / "registry.sqlite3") as conn:
+        conn.execute("ALTER TABLE versions DROP COLUMN migration")
+    reopened = open_registry(data)
+    assert reopened.get("signal", "1.0.0").migration is None
+    reopened.propose("signal", "2.0.0", signal_v2(), rationale=RATIONALE, actor="anna", migration=MIGRATION_2)
+    assert reopened.get("signal", "2.0.0").migration == MIGRATION_2
+    reopened.close()

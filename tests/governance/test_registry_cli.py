@@ -14,6 +14,7 @@ from governance.audit import AuditLog
 from hartslag.cli import app
 from tests.factories import make_keypair
 from tests.governance.registry_support import longer_texts, signal_schema, stricter_texts
+from tests.governance.versions_support import RELABEL_2
 
 runner = CliRunner()
 
@@ -64,6 +65,8 @@ def world(tmp_path: Path) -> dict[str, Path]:
         path = tmp_path / f"signal-{version}.json"
         path.write_text(json.dumps(signal_schema(version, change)), encoding="utf-8")
         paths[version] = path
+    paths["migration"] = tmp_path / "migration-2.0.0.json"
+    paths["migration"].write_text(json.dumps(RELABEL_2), encoding="utf-8")
     return paths
 
 
@@ -127,7 +130,7 @@ def test_refusals_exit_1_and_bad_input_exits_2(world: dict[str, Path]) -> None:
 def test_a_major_proposal_is_rejected_with_a_signed_reason(world: dict[str, Path]) -> None:
     data = world["data"]
     ok(gov("propose", "signal", world["2.0.0"], "--version", "2.0.0", "--rationale", "kortere teksten",
-           "--actor", "anna", "--data", data))  # fmt: skip
+           "--actor", "anna", "--data", data, "--migration", world["migration"]))  # fmt: skip
     review = ok(gov("review", "signal", "2.0.0", "--data", data))
     assert "NOT compatible" in review.stdout and "MAX_LENGTH_DECREASED" in review.stdout
     result = ok(gov("reject", "signal", "2.0.0", "--member", "bert", "--key", world["bert"], "--reason",
@@ -153,3 +156,21 @@ def test_forced_retirement_and_diff(world: dict[str, Path]) -> None:
     }
     shown = ok(gov("diff", "signal", "1.0.0", "1.1.0", "--data", data))
     assert "1.0.0 → 1.1.0" in shown.stdout and "compatible" in shown.stdout
+
+
+def test_a_major_proposal_needs_its_migration_and_the_review_shows_it(world: dict[str, Path], tmp_path: Path) -> None:
+    data = world["data"]
+    propose = ("propose", "signal", world["2.0.0"], "--version", "2.0.0", "--rationale", "kortere teksten",
+               "--actor", "anna", "--data", data)  # fmt: skip
+    refused(gov(*propose), "migration-required")
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(RELABEL_2 | {"up": [{"op": "rename", "path": "/x"}]}), encoding="utf-8")
+    refused(gov(*propose, "--migration", broken), "migration-malformed", exit_code=2)
+    refused(gov(*propose, "--migration", tmp_path / "missing.json"), "FileNotFoundError", exit_code=2)
+    proposed = json.loads(ok(gov(*propose, "--migration", world["migration"], "--json")).stdout)
+    assert proposed["migration"] == RELABEL_2 and len(proposed["migration_sha256"]) == 64
+    review = ok(gov("review", "signal", "2.0.0", "--data", data))
+    assert "migration 1 → 2 (with a way down)" in review.stdout and proposed["migration_sha256"][:16] in review.stdout
+    with AuditLog.in_folder(data) as log:
+        drafted = [entry for entry in log.entries() if entry.action == "schema-version.drafted"]
+    assert drafted[-1].details["migration_sha256"] == proposed["migration_sha256"]
