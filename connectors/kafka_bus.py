@@ -8,6 +8,11 @@ the agency code, with a receipt (see :mod:`connectors.receipts`) or a refusal do
 (``batch_id``) or by the SHA-256 of the token bytes. No receipt in time is a retriable :class:`NoReceiptError`: the
 batch is sent again with the same bytes and the receiver replays its original receipt.
 
+A signed withdrawal (``typ`` ``hartslag-withdrawal+jwt``) travels the same way on :data:`WITHDRAWAL_TOPIC`, keyed
+by the agency code; the receiver answers on the same receipt topic with its withdrawal receipt (the HTTP body plus
+``sha256``) or a refusal document that names ``withdrawal_id`` instead of ``batch_id``
+(:meth:`KafkaTransport.withdraw`).
+
 The producer/consumer helpers at the bottom are shared with the hub's consumer.
 """
 
@@ -37,6 +42,8 @@ __all__ = [
     "DLQ_TOPIC",
     "MAX_MESSAGE_BYTES",
     "RECEIPT_TOPIC",
+    "WITHDRAWAL_DLQ_TOPIC",
+    "WITHDRAWAL_TOPIC",
     "KafkaTransport",
     "bootstrap_servers",
     "commit_through",
@@ -52,6 +59,8 @@ __all__ = [
 
 BATCH_TOPIC = "hartslag.batches.v1"
 RECEIPT_TOPIC = "hartslag.receipts.v1"
+WITHDRAWAL_TOPIC = "hartslag.withdrawals.v1"
+WITHDRAWAL_DLQ_TOPIC = "hartslag.withdrawals.v1.dlq"
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 _EARLY_KEEP = 10_000  # receipts seen for other batches, kept in case their sender asks next
 
@@ -126,11 +135,12 @@ def iter_records(consumer: KafkaConsumer, *, poll_ms: int = 500) -> Iterator[Any
 
 
 def refusal_document(
-    *, batch_id: str | None, sha256: str, agency: str, code: str, status: int, detail: str = ""
+    *, batch_id: str | None, sha256: str, agency: str, code: str, status: int, detail: str = "", kind: str = "batch"
 ) -> dict[str, Any]:
-    """The receipt-topic form of a permanent refusal (the Kafka counterpart of an HTTP problem document)."""
+    """The receipt-topic form of a permanent refusal (the Kafka counterpart of an HTTP problem document); ``kind``
+    ``withdrawal`` names the id ``withdrawal_id``."""
     return {
-        "batch_id": batch_id,
+        f"{kind}_id": batch_id,
         "sha256": sha256,
         "agency": agency,
         "problem": {"code": code, "status": status, "detail": detail},
@@ -143,7 +153,7 @@ def publish_receipt(producer: KafkaProducer, agency: str, receipt: Receipt, *, t
 
 
 def publish_refusal(producer: KafkaProducer, agency: str, document: dict[str, Any], *, timeout: float = 10.0) -> None:
-    """Publish a refusal document on the receipt topic."""
+    """Publish a refusal document, or any other JSON answer (a withdrawal receipt), on the receipt topic."""
     value = json.dumps(document, separators=(",", ":")).encode("utf-8")
     producer.send(RECEIPT_TOPIC, key=agency.encode("utf-8"), value=value).get(timeout=timeout)
 
@@ -190,6 +200,22 @@ class KafkaTransport:
 
     def send(self, agency: str, token: bytes) -> Receipt:
         """Produce the token (acks=all), then wait up to ``receipt_timeout`` seconds for its receipt."""
+        return _answer(self._exchange(BATCH_TOPIC, agency, token))
+
+    def withdraw(self, agency: str, token: bytes) -> tuple[int, dict[str, Any]]:
+        """Produce a signed withdrawal on :data:`WITHDRAWAL_TOPIC` and wait for the answer, as over HTTP:
+        (202, the receipt) or (the problem's status, ``{"code", "detail"}``). Retriable errors as :meth:`send`."""
+        doc = self._exchange(WITHDRAWAL_TOPIC, agency, token)
+        problem = doc.get("problem")
+        if isinstance(problem, dict):
+            status = problem.get("status")
+            return (status if isinstance(status, int) else 400), {
+                "code": str(problem.get("code") or "refused"), "detail": str(problem.get("detail") or "")
+            }  # fmt: skip
+        return 202, doc
+
+    def _exchange(self, topic: str, agency: str, token: bytes) -> dict[str, Any]:
+        """Produce ``token`` on ``topic`` and return the receiver's answer, correlated by ``jti`` or SHA-256."""
         try:
             jti = str(peek_claims(token).get("jti"))
         except MalformedJWS as exc:
@@ -197,7 +223,7 @@ class KafkaTransport:
         digest = hashlib.sha256(token).hexdigest()
         producer, consumer = self._connect()
         try:
-            producer.send(BATCH_TOPIC, key=agency.encode("utf-8"), value=token).get(timeout=self.send_timeout)
+            producer.send(topic, key=agency.encode("utf-8"), value=token).get(timeout=self.send_timeout)
         except MessageSizeTooLargeError as exc:
             raise BatchRefused("batch-too-large", "the batch is larger than the broker accepts", 413) from exc
         except KafkaError as exc:
@@ -206,9 +232,9 @@ class KafkaTransport:
         while True:
             found = self._early.get(jti) or self._early.get(digest)
             if found is not None:
-                for key in (found.get("batch_id"), found.get("sha256"), jti, digest):
+                for key in (found.get("batch_id"), found.get("withdrawal_id"), found.get("sha256"), jti, digest):
                     self._early.pop(key, None)  # type: ignore[arg-type]
-                return _answer(found)
+                return found
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise NoReceiptError(f"no receipt for batch {jti} within {self.receipt_timeout:g} s")
@@ -227,7 +253,7 @@ class KafkaTransport:
             return  # not ours to judge: other receivers may share the topic
         if not isinstance(doc, dict):
             return
-        for key in (doc.get("batch_id"), doc.get("sha256")):
+        for key in (doc.get("batch_id"), doc.get("withdrawal_id"), doc.get("sha256")):
             if isinstance(key, str) and key:
                 self._early[key] = doc
         while len(self._early) > _EARLY_KEEP:
@@ -258,8 +284,16 @@ DLQ_TOPIC = "hartslag.batches.v1.dlq"
 
 
 def publish_dead_letter(
-    producer: KafkaProducer, key: bytes | None, value: bytes, *, code: str, detail: str, timeout: float = 10.0
+    producer: KafkaProducer,
+    key: bytes | None,
+    value: bytes,
+    *,
+    code: str,
+    detail: str,
+    timeout: float = 10.0,
+    topic: str = DLQ_TOPIC,
 ) -> None:
-    """Park a refused batch on :data:`DLQ_TOPIC`, unchanged, with the refusal's code and detail as headers."""
+    """Park a refused batch on :data:`DLQ_TOPIC` (a withdrawal on :data:`WITHDRAWAL_DLQ_TOPIC`), unchanged, with the
+    refusal's code and detail as headers."""
     headers = [("hartslag-refusal-code", code.encode("utf-8")), ("hartslag-refusal-detail", detail.encode("utf-8"))]
-    producer.send(DLQ_TOPIC, key=key, value=value, headers=headers).get(timeout=timeout)
+    producer.send(topic, key=key, value=value, headers=headers).get(timeout=timeout)

@@ -13,6 +13,7 @@ from governance.cli import fail as _fail
 
 if TYPE_CHECKING:
     from hub.accounts import Accounts
+    from hub.matching_removal import MatchingRemoval
     from hub.registry import Registry
 
 T = TypeVar("T")
@@ -386,3 +387,111 @@ def import_signals(
         )
     if total["rejected"]:
         raise typer.Exit(1)
+
+
+retention_app = typer.Typer(
+    help="Retention: texts and signals leave the hub after their rules' months.", no_args_is_help=True
+)
+app.add_typer(retention_app, name="retention")
+
+
+def _as_of(value: str | None) -> Any:
+    """``--as-of YYYY-MM-DD`` as a date (None: today)."""
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"--as-of: {value[:40]!r} is not a date (YYYY-MM-DD)") from None
+
+
+@retention_app.command("show")
+def retention_show(data: DataOption, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Print the effective rules (DATA/retention.toml, or the defaults): months per organisation kind and field."""
+    import json
+
+    from hub.retention_rules import load_rules
+
+    rules = _run(lambda: load_rules(data))
+    if as_json:
+        typer.echo(json.dumps({"source": rules.source, "sha256": rules.sha256, "rules": rules.as_dict()}))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("organisatiesoort", "tekst (maanden)", "signaal (maanden)", title=f"retention rules: {rules.source}")
+    for kind, months in rules.as_dict().items():
+        table.add_row(kind, str(months["text"]), str(months["signal"]))
+    Console().print(table)
+    typer.echo(f"sha256 {rules.sha256}")
+
+
+@retention_app.command("run")
+def retention_run(
+    data: DataOption,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default: today, UTC).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what is due; change nothing.")] = False,
+    actor: ActorOption = "operator",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Remove the texts and signals whose retention period passed; prints the counts per organisation kind.
+
+    A run is recorded in the audit log as ``retention.run`` (rules hash, date, counts); a dry run is not.
+    """
+    import json
+
+    from governance.audit import AuditLog
+    from hub.retention import Retention
+    from hub.retention_rules import load_rules
+    from hub.storage import open_storage
+
+    day = _as_of(as_of)
+    rules = _run(lambda: load_rules(data))
+    if not (data / "hartslag.db").is_file():
+        raise _fail(f"{data}: no hub data folder (hartslag.db is missing)")
+    storage = _run(lambda: open_storage(data))
+    audit = None if dry_run else _run(lambda: AuditLog.in_folder(data))
+    try:
+        retention = Retention(storage, rules, matching=_matching_removal(data), audit=audit)
+        report = _run(lambda: retention.run(day, dry_run=dry_run, actor=actor))
+    finally:
+        storage.close()
+        if audit is not None:
+            audit.close()
+    if as_json:
+        typer.echo(json.dumps(report.as_dict()))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    verb = "would remove" if dry_run else "removed"
+    table = Table("organisatiesoort", "teksten", "signalen", title=f"retention {report.as_of} ({verb})")
+    for kind, counts in sorted(report.removed.items()):
+        table.add_row(kind, str(counts["text"]), str(counts["signal"]))
+    Console().print(table)
+    typer.echo(
+        f"{verb} {report.total('text')} text(s) and {report.total('signal')} signal(s); "
+        f"{report.texts_deferred} text(s) wait for matching"
+    )
+
+
+def _matching_removal(data: Path) -> MatchingRemoval:
+    """Matching's part, outside a running hub: the folder, and the cleaner of the hub's matching settings."""
+    import os
+
+    from hub.matching_removal import MatchingRemoval
+
+    config = os.environ.get("HARTSLAG_MATCHING_CONFIG")
+
+    def cleaner() -> Any:
+        from matching.cleaning import make_cleaner
+        from matching.pipeline import load_config
+
+        step = load_config(Path(config) if config else None).cleaner
+        return None if step is None else make_cleaner(step.name, **step.options)
+
+    return MatchingRemoval(data / "matching", cleaner=cleaner)

@@ -5,6 +5,11 @@ Offsets are committed only after a batch is stored and its receipt published, so
 the replay check answers with the original receipt (nothing is stored twice). A refused batch goes, unchanged, to
 ``hartslag.batches.v1.dlq`` with the reason in its headers, and a refusal document goes to the receipt topic so the
 sender stops retrying. A retriable failure (storage unavailable) is not committed: the record is read again later.
+
+With a :class:`hub.withdrawal.Withdrawals` service the intake also consumes ``hartslag.withdrawals.v1``: each record
+is a signed withdrawal, accepted exactly as ``POST /v1/withdrawals`` accepts it; the receipt (plus the token's
+``sha256``) or a refusal document naming ``withdrawal_id`` goes to the receipt topic, a refused withdrawal also to
+``hartslag.withdrawals.v1.dlq``. The same bytes again answer with the stored receipt.
 """
 
 from __future__ import annotations
@@ -13,13 +18,15 @@ import hashlib
 import logging
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connectors.envelope import EnvelopeError, peek_claims
 from connectors.kafka_bus import (
     BATCH_TOPIC,
     DLQ_TOPIC,
     RECEIPT_TOPIC,
+    WITHDRAWAL_DLQ_TOPIC,
+    WITHDRAWAL_TOPIC,
     commit_through,
     ensure_topics,
     make_consumer,
@@ -32,6 +39,9 @@ from connectors.kafka_bus import (
 from governance.errors import HartslagError, RetriableError
 from hub.ingest import Ingest, IngestRefusal
 from hub.metrics import Metrics
+
+if TYPE_CHECKING:
+    from hub.withdrawal import Withdrawals
 
 __all__ = ["KafkaIntake"]
 
@@ -56,8 +66,10 @@ class KafkaIntake:
         metrics: Metrics | None = None,
         status_of: dict[str, int] | None = None,
         consumer_options: dict[str, Any] | None = None,
+        withdrawals: Withdrawals | None = None,
     ) -> None:
         self.ingest = ingest
+        self.withdrawals = withdrawals
         self.bootstrap = bootstrap
         self.group_id = group_id
         self.metrics = metrics
@@ -87,8 +99,10 @@ class KafkaIntake:
                 self._stop.wait(2.0)
 
     def _consume(self) -> None:
-        ensure_topics(self.bootstrap, (BATCH_TOPIC, RECEIPT_TOPIC, DLQ_TOPIC))
-        consumer = make_consumer(self.bootstrap, [BATCH_TOPIC], group_id=self.group_id, **self.consumer_options)
+        topics = [BATCH_TOPIC, *([WITHDRAWAL_TOPIC] if self.withdrawals is not None else [])]
+        dead = (DLQ_TOPIC, *([WITHDRAWAL_DLQ_TOPIC] if self.withdrawals is not None else []))
+        ensure_topics(self.bootstrap, (*topics, RECEIPT_TOPIC, *dead))
+        consumer = make_consumer(self.bootstrap, topics, group_id=self.group_id, **self.consumer_options)
         producer = make_producer(self.bootstrap)
         try:
             while not self._stop.is_set():
@@ -96,7 +110,10 @@ class KafkaIntake:
                 for partition, records in polled.items():
                     for record in records:
                         try:
-                            self.handle(producer, record.key, record.value)
+                            if record.topic == WITHDRAWAL_TOPIC:
+                                self.handle_withdrawal(producer, record.key, record.value)
+                            else:
+                                self.handle(producer, record.key, record.value)
                         except RetriableError:
                             consumer.seek(partition, record.offset)  # read it again after a pause
                             self._stop.wait(1.0)
@@ -134,23 +151,47 @@ class KafkaIntake:
             self.metrics.batches.labels(outcome, "", "kafka").inc()
             self.metrics.ingest_seconds.labels("kafka").observe(time.perf_counter() - started)
 
-    def _refuse(self, producer: Any, key: bytes | None, token: bytes, exc: HartslagError) -> None:
+    def handle_withdrawal(self, producer: Any, key: bytes | None, value: bytes) -> None:
+        """Accept one signed withdrawal: its receipt, or a dead letter plus a refusal document naming the code."""
+        from hub.withdrawal import WithdrawalRefusal
+
+        assert self.withdrawals is not None  # only subscribed with a withdrawal service
+        token = bytes(value).strip()
+        try:
+            result = self.withdrawals.accept(token, via="kafka")
+        except RetriableError:
+            raise
+        except (EnvelopeError, WithdrawalRefusal, HartslagError) as exc:
+            self.withdrawals.storage.count_refusal(f"withdrawal:{exc.code}", None)
+            self._refuse(producer, key, token, exc, kind="withdrawal")
+            return
+        publish_refusal(producer, str(result.receipt["agency"]), {**result.receipt, "sha256": _sha256(token)})
+
+    def _refuse(self, producer: Any, key: bytes | None, token: bytes, exc: HartslagError, kind: str = "batch") -> None:
         agency = key.decode("utf-8", "replace") if key else ""
         try:
             batch_id = str(peek_claims(token).get("jti"))
         except HartslagError:
             batch_id = None
         status = self.status_of.get(exc.code, 400)
-        publish_dead_letter(producer, key, token, code=exc.code, detail=exc.message)
+        dead = WITHDRAWAL_DLQ_TOPIC if kind == "withdrawal" else DLQ_TOPIC
+        publish_dead_letter(producer, key, token, code=exc.code, detail=exc.message, topic=dead)
         document = refusal_document(
             batch_id=batch_id,
-            sha256=hashlib.sha256(token).hexdigest(),
+            sha256=_sha256(token),
             agency=agency,
             code=exc.code,
             status=status,
             detail=exc.message,
+            kind=kind,
         )
+        if isinstance(exc, IngestRefusal) and exc.extra:  # as in the HTTP problem: a retired version's sunset
+            document["problem"].update(exc.extra)
         publish_refusal(producer, agency, document)
-        if self.metrics is not None:
+        if self.metrics is not None and kind == "batch":
             self.metrics.batches.labels("refused", exc.code, "kafka").inc()
-        log.info("kafka batch refused", extra={"code": exc.code, "agency": agency})
+        log.info(f"kafka {kind} refused", extra={"code": exc.code, "agency": agency})
+
+
+def _sha256(token: bytes) -> str:
+    return hashlib.sha256(token).hexdigest()

@@ -47,7 +47,7 @@ def to_record(seq: int, signal: StoredSignal) -> SignalRecord:
         municipality=municipality,
         province=_province_of().get(municipality) if municipality else None,
         observed_at=datetime.fromisoformat(document["observed_at"]),
-        text=document["text"],
+        text=document.get("text", ""),  # retention may have taken the text out (hub/retention.py)
         themes=tuple(document.get("themes", ())),
         kind=document["kind"],
         policy_refs=tuple(ref_key(ref) for ref in document.get("policy_refs", ())),
@@ -69,7 +69,7 @@ class HubSignalSource:
         out: dict[int, str] = {}
         for seq in sorted(set(seqs)):
             found = self.storage.signals_after(seq - 1, 1)
-            if found and found[0][0] == seq:
+            if found and found[0][0] == seq and "text" in found[0][1].document:  # gone after retention
                 out[seq] = str(found[0][1].document["text"])
         return out
 

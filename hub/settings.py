@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     matching: bool = Field(default=False, description="Run the matching worker in the hub (needs hartslag[matching]).")
     matching_config: Path | None = Field(default=None, description="Matching settings (TOML); defaults when unset.")
     webhooks: bool = Field(default=True, description="Deliver matching's alerts to webhook subscriptions.")
+    retention_interval: int = Field(
+        default=0, ge=0, description="Seconds between retention runs while serving (86400: daily); 0: off."
+    )
     disclosure_threshold: int = Field(
         default=10, ge=10, description="Smallest count shown; fewer signals are suppressed (never below 10)."
     )

@@ -14,7 +14,8 @@ import json
 import operator
 import sqlite3
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import repeat
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Any, TypeVar
 import orjson
 
 from hub.records import Agency, AgencyKey, AgencyStatus, KeyStatus, RegistryChange, StoredBatch, StoredSignal
-from hub.storage import BatchExistsError, StorageError, WithdrawalExistsError, chunks
+from hub.storage import BatchExistsError, SignalAge, StorageError, WithdrawalExistsError, chunks
 
 __all__ = ["SQLiteStorage"]
 
@@ -77,6 +78,11 @@ WHEN EXISTS (SELECT 1 FROM tombstones WHERE agency = NEW.agency AND id = NEW.id)
 BEGIN SELECT RAISE(ABORT, 'the signal was removed before'); END;
 CREATE TABLE IF NOT EXISTS withdrawals (
     jti TEXT PRIMARY KEY, agency TEXT NOT NULL, sha256 TEXT NOT NULL, received_at TEXT NOT NULL, receipt TEXT NOT NULL
+);
+-- Retention (hub/retention.py): the signals whose text was taken out of their document, and when and why.
+CREATE TABLE IF NOT EXISTS text_removals (
+    agency TEXT NOT NULL, id TEXT NOT NULL, removed_at TEXT NOT NULL, cause TEXT NOT NULL, reference TEXT NOT NULL,
+    PRIMARY KEY (agency, id)
 );
 """
 
@@ -479,34 +485,41 @@ class SQLiteStorage:
         self._removal_tables()
         when = _iso(at)
         removed: list[str] = []
+        with self._removal() as conn:
+            if withdrawal is not None:
+                jti, sha256, receipt = withdrawal
+                if conn.execute("SELECT 1 FROM withdrawals WHERE jti = ?", (jti,)).fetchone() is not None:
+                    raise WithdrawalExistsError(f"withdrawal {jti} is already stored")
+                conn.execute(
+                    "INSERT INTO withdrawals VALUES (?, ?, ?, ?, ?)",
+                    (jti, agency, sha256, when, json.dumps(receipt, sort_keys=True)),
+                )
+            for part in chunks(list(dict.fromkeys(ids))):
+                marks = ",".join("?" * len(part))
+                rows = conn.execute(f"SELECT id FROM signals WHERE agency = ? AND id IN ({marks})", (agency, *part))
+                present = [str(r[0]) for r in rows.fetchall()]
+                conn.execute(f"DELETE FROM signals WHERE agency = ? AND id IN ({marks})", (agency, *part))
+                conn.executemany(
+                    "INSERT OR REPLACE INTO tombstones VALUES (?, ?, ?, ?, ?)",
+                    [(agency, sid, when, cause, reference) for sid in present],
+                )
+                removed += present
+        return removed
+
+    @contextmanager
+    def _removal(self) -> Iterator[sqlite3.Connection]:
+        """The removal tables, and one write transaction on the writer (rolled back on any exception)."""
+        self._removal_tables()
         with self._write:
             conn = self._write_conn()
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if withdrawal is not None:
-                    jti, sha256, receipt = withdrawal
-                    if conn.execute("SELECT 1 FROM withdrawals WHERE jti = ?", (jti,)).fetchone() is not None:
-                        raise WithdrawalExistsError(f"withdrawal {jti} is already stored")
-                    conn.execute(
-                        "INSERT INTO withdrawals VALUES (?, ?, ?, ?, ?)",
-                        (jti, agency, sha256, when, json.dumps(receipt, sort_keys=True)),
-                    )
-                for part in chunks(list(dict.fromkeys(ids))):
-                    marks = ",".join("?" * len(part))
-                    rows = conn.execute(f"SELECT id FROM signals WHERE agency = ? AND id IN ({marks})", (agency, *part))
-                    present = [str(r[0]) for r in rows.fetchall()]
-                    conn.execute(f"DELETE FROM signals WHERE agency = ? AND id IN ({marks})", (agency, *part))
-                    conn.executemany(
-                        "INSERT OR REPLACE INTO tombstones VALUES (?, ?, ?, ?, ?)",
-                        [(agency, sid, when, cause, reference) for sid in present],
-                    )
-                    removed += present
+                yield conn
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-        return removed
 
     def tombstones(self, agency: str | None = None) -> list[tuple[str, str, str, str, str]]:
         self._removal_tables()
@@ -516,6 +529,40 @@ class SQLiteStorage:
             (agency,) if agency else (),
         )
         return [(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in rows.fetchall()]
+
+    def signal_ages(self, after: int, limit: int) -> list[SignalAge]:
+        self._removal_tables()
+        rows = self._conn().execute(
+            "SELECT seq, agency, id, organisation_kind, observed_at,"
+            " NOT EXISTS (SELECT 1 FROM text_removals t WHERE t.agency = s.agency AND t.id = s.id)"
+            " FROM signals s WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after, limit),
+        )
+        return [SignalAge(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), bool(r[5])) for r in rows.fetchall()]
+
+    def remove_texts(self, agency: str, ids: Sequence[str], at: datetime, *, cause: str, reference: str) -> list[str]:
+        when = _iso(at)
+        removed: list[str] = []
+        with self._removal() as conn:
+            for part in chunks(list(dict.fromkeys(ids))):
+                rows = conn.execute(
+                    "SELECT seq, id, document FROM signals s"
+                    f" WHERE agency = ? AND id IN ({','.join('?' * len(part))}) AND NOT EXISTS"
+                    " (SELECT 1 FROM text_removals t WHERE t.agency = s.agency AND t.id = s.id)",
+                    (agency, *part),
+                ).fetchall()
+                for seq, _, text in rows:
+                    document = json.loads(text)
+                    document.pop("text", None)
+                    conn.execute(
+                        "UPDATE signals SET document = CAST(? AS TEXT) WHERE seq = ?", (_document_text(document), seq)
+                    )
+                conn.executemany(
+                    "INSERT INTO text_removals VALUES (?, ?, ?, ?, ?)",
+                    [(agency, str(r[1]), when, cause, reference) for r in rows],
+                )
+                removed += [str(r[1]) for r in rows]
+        return removed
 
     def ping(self) -> bool:
         try:

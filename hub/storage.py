@@ -7,6 +7,7 @@ Implementations: :mod:`hub.sqlite_store` (embedded default). Chosen from :data:`
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,6 +18,7 @@ from hub.records import Agency, AgencyKey, AgencyStatus, KeyStatus, RegistryChan
 __all__ = [
     "STORES",
     "BatchExistsError",
+    "SignalAge",
     "Storage",
     "StorageError",
     "WithdrawalExistsError",
@@ -41,6 +43,18 @@ class WithdrawalExistsError(StorageError):
     """A withdrawal with this ``jti`` was stored meanwhile (two deliveries raced); nothing was removed by this one."""
 
     code = "withdrawal-exists"
+
+
+@dataclass(frozen=True)
+class SignalAge:
+    """What retention needs to know of a stored signal: who sent it, its own time, and whether its text is kept."""
+
+    seq: int
+    agency: str
+    id: str
+    organisation_kind: str
+    observed_at: str  # as sent: RFC 3339 with its own offset
+    text_kept: bool
 
 
 class Storage(Protocol):
@@ -77,7 +91,7 @@ class Storage(Protocol):
     def stats(self) -> dict[str, Any]: ...
 
     # withdrawal (hub/withdrawal.py; retention can reuse it). A tombstone is (agency, id, removed_at UTC ISO,
-    # cause, reference): no content. ``cause``: "withdrawal" (reference: the jti); retention will add its own.
+    # cause, reference): no content. ``cause``: "withdrawal" (reference: the jti) or "retention" (the run's day/rules).
     def signals_of(self, agency: str, ids: Sequence[str]) -> list[tuple[int, StoredSignal]]: ...
     def tombstoned_ids(self, agency: str, ids: Sequence[str], cause: str = "withdrawal") -> set[str]: ...
     def find_withdrawal(self, jti: str) -> tuple[str, str, dict[str, Any]] | None: ...  # (agency, sha256, receipt)
@@ -95,6 +109,15 @@ class Storage(Protocol):
         withdrawal: tuple[str, str, dict[str, Any]] | None = None,
     ) -> list[str]: ...
     def tombstones(self, agency: str | None = None) -> list[tuple[str, str, str, str, str]]: ...
+
+    # retention (hub/retention.py): the signals in sequence order after ``after``, and taking the text out of
+    # stored signals. ``remove_texts`` drops the ``text`` member of each document of the agency's ``ids`` whose text
+    # is still kept (the rest of the document stays, so the signal stays counted), records (agency, id, at, cause,
+    # reference) for each as a text tombstone, and returns the ids whose text it removed.
+    def signal_ages(self, after: int, limit: int) -> list[SignalAge]: ...
+    def remove_texts(
+        self, agency: str, ids: Sequence[str], at: datetime, *, cause: str, reference: str
+    ) -> list[str]: ...
 
     def ping(self) -> bool: ...
     def close(self) -> None: ...

@@ -25,10 +25,9 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from connectors.envelope import (
@@ -41,13 +40,11 @@ from connectors.keys import KeyLookup
 from governance.audit import AuditSink
 from governance.errors import InvalidInputError
 from hub.bus import DomainEvent, EventBus
-from hub.insights_search import matching_ran
+from hub.matching_removal import MatchingRemoval, matching_removal_for, refresh_read_model
 from hub.storage import Storage, WithdrawalExistsError
 
 if TYPE_CHECKING:
     from hub.services import HubServices
-    from matching.cleaning import Cleaner
-    from matching.index import VectorIndex
 
 __all__ = [
     "MAX_IDS",
@@ -162,11 +159,7 @@ def _peek_jti(token: bytes) -> str | None:
 
 
 class Withdrawals:
-    """Accepts signed withdrawals for one hub (``hub_id`` is the audience) over its storage and matching folder.
-
-    ``indexes`` returns the vector indexes live in this process (the matching worker's, the search engine's), so
-    their copies lose the vectors too; ``cleaner`` is matching's text cleaner (the cache keys of cleaned texts).
-    """
+    """Accepts signed withdrawals for one hub (``hub_id`` is the audience) over its storage and ``matching``."""
 
     def __init__(
         self,
@@ -174,22 +167,18 @@ class Withdrawals:
         hub_id: str,
         key_lookup: KeyLookup,
         *,
-        matching_folder: Path | None = None,
+        matching: MatchingRemoval | None = None,
         audit: AuditSink | None = None,
         bus: EventBus | None = None,
-        indexes: Callable[[], Sequence[VectorIndex]] = tuple,
-        cleaner: Callable[[], Cleaner | None] | None = None,
         on_removed: Callable[[], None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.storage = storage
         self.hub_id = hub_id
         self.key_lookup = key_lookup
-        self.matching_folder = matching_folder
+        self.matching = matching or MatchingRemoval(None)
         self.audit = audit
         self.bus = bus or EventBus()
-        self.indexes = indexes
-        self.cleaner = cleaner
         self.on_removed = on_removed
         self.clock = clock
 
@@ -209,7 +198,13 @@ class Withdrawals:
         found = self.storage.signals_of(verified.agency, verified.signal_ids)
         own = {signal.id for _, signal in found}
         rest = [sid for sid in verified.signal_ids if sid not in own]
-        already = self.storage.tombstoned_ids(verified.agency, rest) if rest else set()
+        # Removed by retention before: gone as well, so "already withdrawn" rather than "unknown".
+        already = (
+            self.storage.tombstoned_ids(verified.agency, rest)
+            | self.storage.tombstoned_ids(verified.agency, rest, "retention")
+            if rest
+            else set()
+        )
         withdrawn = [sid for sid in verified.signal_ids if sid in own]
         receipt: dict[str, Any] = {
             "withdrawal_id": verified.jti,
@@ -220,7 +215,8 @@ class Withdrawals:
             "unknown": [sid for sid in rest if sid not in already],
             "reason": verified.reason,
         }
-        matching = self._remove_from_matching([seq for seq, _ in found], [s.document["text"] for _, s in found], now)
+        texts = [str(s.document["text"]) for _, s in found if "text" in s.document]  # retention may have taken it
+        matching = self.matching.withdraw([seq for seq, _ in found], texts, now)
         try:
             self.storage.remove_signals(
                 verified.agency,
@@ -244,39 +240,6 @@ class Withdrawals:
                 f"withdrawal {verified.jti} was received before with other content", code="withdrawal-conflict"
             )
         return WithdrawalResult(receipt, replayed=True)
-
-    def _remove_from_matching(self, seqs: list[int], texts: list[str], now: datetime) -> dict[str, int]:
-        """Matching's part (only when matching ever ran here); counts for the audit entry."""
-        folder = self.matching_folder
-        if folder is None or not matching_ran(folder):
-            return {}
-        from matching.embedding_cache import CACHE_FILENAME, EmbeddingCache
-        from matching.pipeline import INDEX_FILENAME
-        from matching.state import MatchingState
-        from matching.withdrawal import withdraw
-
-        state = MatchingState(folder)
-        cache = EmbeddingCache(folder) if (folder / CACHE_FILENAME).is_file() else None
-        try:
-            report = withdraw(
-                state,
-                seqs,
-                now=now,
-                texts=texts,
-                cache=cache,
-                cleaner=self.cleaner() if self.cleaner is not None else None,
-                indexes=self.indexes(),
-                index_path=folder / INDEX_FILENAME,
-            )
-        finally:
-            state.close()
-            if cache is not None:
-                cache.close()
-        return {
-            "matching_signals": report.signals,
-            "clusters_changed": len(report.clusters),
-            "clusters_emptied": len(report.emptied),
-        }
 
     def _record(
         self, verified: VerifiedWithdrawal, receipt: dict[str, Any], via: str, matching: dict[str, int]
@@ -305,51 +268,14 @@ class Withdrawals:
 
 
 def withdrawals_for(services: HubServices, app_state: Any = None) -> Withdrawals:
-    """The withdrawal service of a running hub: its storage, audit log, bus, matching folder, the vector indexes
-    live in this process, and the read model to refresh once signals went."""
-    folder = services.settings.data / "matching"
-    config_path = services.settings.matching_config
-
-    def cleaner() -> Cleaner | None:
-        from matching.cleaning import make_cleaner
-        from matching.pipeline import load_config
-
-        step = load_config(config_path).cleaner
-        return None if step is None else make_cleaner(step.name, **step.options)
-
+    """The withdrawal service of a running hub: its storage, audit log, bus, matching (the vector indexes live in
+    this process included), and the read model to refresh once signals went."""
     return Withdrawals(
         services.storage,
         services.settings.hub_id,
         services.ingest.key_lookup,
-        matching_folder=folder,
+        matching=matching_removal_for(services, app_state),
         audit=services.audit,
         bus=services.bus,
-        indexes=lambda: live_indexes(services, app_state),
-        cleaner=cleaner,
         on_removed=lambda: refresh_read_model(services),
     )
-
-
-def live_indexes(services: HubServices, app_state: Any = None) -> list[VectorIndex]:
-    """The vector indexes this process holds: the matching worker's engine's and the search engine's, if built.
-
-    Both owners keep their engine private (one thread owns the worker's engine); FAISS indexes are thread-safe,
-    so removing from them here is safe, and it keeps their next save from writing the vectors back.
-    """
-    engines = [getattr(getattr(app_state, "matching_worker", None), "_engine", None)]
-    insights = services._insights  # only when the read model was built; never build it for this
-    if insights is not None:
-        engines.append(getattr(insights.searcher(), "_engine", None))
-    return [engine.index for engine in engines if engine is not None and engine.index is not None]
-
-
-def refresh_read_model(services: HubServices) -> None:
-    """Drop the read model's counts that were built before signals went (pattern releases, national volume)."""
-    insights = services._insights
-    if insights is None:
-        return
-    from hub.insights_releases import NationalVolume, PatternReleases
-
-    insights.pattern_releases = PatternReleases(insights.threshold)
-    # The national volume counts each stored signal once, as it arrives; a withdrawn one must be uncounted.
-    insights._volume = NationalVolume(services.storage, insights.threshold)

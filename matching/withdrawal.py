@@ -29,10 +29,11 @@ import os
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -43,9 +44,17 @@ from matching.embedding_cache import EmbeddingCache, text_key
 from matching.index import VectorIndex
 from matching.state import ClusterRow, MatchingState, to_micros
 
-__all__ = ["WithdrawalReport", "WithdrawalStateError", "purge_index_file", "withdraw", "withdrawn_seqs"]
+__all__ = [
+    "WithdrawalReport",
+    "WithdrawalStateError",
+    "forget_texts",
+    "purge_index_file",
+    "withdraw",
+    "withdrawn_seqs",
+]
 
 _CHUNK = 500
+T = TypeVar("T")
 _TABLE = "CREATE TABLE IF NOT EXISTS withdrawn (seq INTEGER PRIMARY KEY, withdrawn_us INTEGER NOT NULL)"
 # A run that read the signal before the hub deleted it must not store it again (INSERT OR REPLACE included).
 _TRIGGER = (
@@ -96,14 +105,7 @@ def withdraw(
     for index in indexes:
         vectors += index.remove(every)
     on_file = purge_index_file(index_path, every) if index_path is not None else None
-    entries = 0
-    if cache is not None:
-        keys: set[str] = set()
-        for text in [*texts, *state_texts]:
-            keys.add(text_key(text))
-            if cleaner is not None:
-                keys.add(text_key(cleaner.clean(text)))
-        entries = cache.forget(keys)
+    entries = _forget_cached(cache, cleaner, [*texts, *state_texts])
     return WithdrawalReport(
         signals=removed,
         clusters=tuple(touched),
@@ -112,6 +114,45 @@ def withdraw(
         vectors=vectors + (on_file or 0),
         index_file=on_file is not None,
     )
+
+
+def forget_texts(
+    state: MatchingState,
+    seqs: Sequence[int],
+    *,
+    texts: Iterable[str] = (),
+    cache: EmbeddingCache | None = None,
+    cleaner: Cleaner | None = None,
+    indexes: Sequence[VectorIndex] = (),
+    index_path: str | os.PathLike[str] | None = None,
+) -> WithdrawalReport:
+    """Retention's text removal: what matching derived from these signals' texts goes, the signals stay.
+
+    The state keeps each signal's facts, cluster and membership (so every count and centroid stays as it was) but
+    loses its text and vector; the embedding cache loses the texts' vectors (keys as in :func:`withdraw`), and the
+    live indexes and the index file lose the signals' vectors, so no search finds them any more. Idempotent.
+    """
+    wanted = sorted({int(s) for s in seqs})
+    state_texts = _retrying(lambda: _clear_texts(state, wanted))
+    vectors = sum(index.remove(wanted) for index in indexes)
+    on_file = purge_index_file(index_path, wanted) if index_path is not None else None
+    entries = _forget_cached(cache, cleaner, [*texts, *state_texts])
+    return WithdrawalReport(
+        signals=0, clusters=(), emptied=(), cache_entries=entries, vectors=vectors + (on_file or 0),
+        index_file=on_file is not None,
+    )  # fmt: skip
+
+
+def _forget_cached(cache: EmbeddingCache | None, cleaner: Cleaner | None, texts: Iterable[str]) -> int:
+    """Drop the cache's vectors of ``texts``, under every key they were embedded under (as given, and cleaned)."""
+    if cache is None:
+        return 0
+    keys: set[str] = set()
+    for text in texts:
+        keys.add(text_key(text))
+        if cleaner is not None:
+            keys.add(text_key(cleaner.clean(text)))
+    return cache.forget(keys)
 
 
 def withdrawn_seqs(state: MatchingState) -> list[int]:
@@ -151,18 +192,40 @@ def _remove_from_state(
     state: MatchingState, seqs: list[int], now: datetime
 ) -> tuple[int, list[int], list[int], list[str]]:
     """One state transaction: record, delete, fix clusters. Retries while another writer holds the lock."""
+
+    def once() -> tuple[int, list[int], list[int], list[str]]:
+        with state.connection() as db:
+            db.execute(_TABLE)
+            db.execute(_TRIGGER)
+        with state.transaction():
+            return _remove_rows(state, seqs, now)
+
+    return _retrying(once)
+
+
+def _retrying(action: Callable[[], T]) -> T:
+    """``action`` (one state transaction), tried again while another writer holds the state's lock."""
     for attempt in range(_ATTEMPTS):
         try:
-            with state.connection() as db:
-                db.execute(_TABLE)
-                db.execute(_TRIGGER)
-            with state.transaction():
-                return _remove_rows(state, seqs, now)
+            return action()
         except sqlite3.OperationalError as exc:
             if attempt == _ATTEMPTS - 1:
                 raise WithdrawalStateError(f"the matching state is unavailable ({type(exc).__name__})") from None
             time.sleep(0.2 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def _clear_texts(state: MatchingState, seqs: list[int]) -> list[str]:
+    """One state transaction: the signals' texts (for the cache keys), then their text and vector cleared."""
+    texts: list[str] = []
+    with state.transaction(), state.connection() as db:
+        for start in range(0, len(seqs), _CHUNK):
+            chunk = seqs[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = db.execute(f"SELECT text FROM signals WHERE seq IN ({marks}) AND text IS NOT NULL", chunk)
+            texts += [str(r[0]) for r in rows.fetchall()]
+            db.execute(f"UPDATE signals SET text = NULL, vector = NULL WHERE seq IN ({marks})", chunk)
+    return texts
 
 
 def _remove_rows(state: MatchingState, seqs: list[int], now: datetime) -> tuple[int, list[int], list[int], list[str]]:

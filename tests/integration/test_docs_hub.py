@@ -20,12 +20,10 @@ the same state, and the shape checks here keep them true.
 from __future__ import annotations
 
 import contextlib
-import csv
 import dataclasses
 import json
 import os
 import re
-import shlex
 import signal
 import socket
 import subprocess
@@ -44,9 +42,10 @@ from matching.state import MatchingState
 from tests.hub.support import Hub, open_hub
 from tests.hub.test_insights import seed_world
 from tests.hub.test_read_routes import searchable  # noqa: F401  (the fixture the search examples run on)
+from tests.integration.guides import Terminal, assert_output, blocks, free_port
 from tests.integration.processes import HubProcess, hartslag
 
-__all__ = ["Block", "assert_output", "assert_shape", "blocks", "seed_hub"]
+__all__ = ["seed_hub"]
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB_GUIDE = ROOT / "docs" / "hub.md"
@@ -61,6 +60,7 @@ NEW_SECTIONS = (
     "Dashboard sessions and CSRF",
     "The disclosure threshold",
     "Webhooks: alerts to other systems",
+    "Retention",
     "What is where in the data folder",
 )
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -101,151 +101,7 @@ def seed_hub(hub: Hub, per_agency: int = 300) -> None:
         hub.services._insights = None
 
 
-# --- reading the guides ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Block:
-    """A fenced code block of a guide, the level-2 section it is in, and the output block right after it."""
-
-    lang: str
-    code: str
-    section: str
-    output_lang: str | None = None
-    output: str | None = None
-
-
-_FENCE = re.compile(r"^```(\w*)\n(.*?)^```[ \t]*$", re.M | re.S)
-_OUTPUTS = ("json", "csv", "http", "text")
-
-
-def blocks(guide: Path) -> list[Block]:
-    """The code blocks of ``guide`` in order, each with its output block (which is not listed by itself)."""
-    text = guide.read_text(encoding="utf-8")
-    headings = [(m.start(), m.group(1).strip()) for m in re.finditer(r"^## (.+)$", text, re.M)]
-    fences = list(_FENCE.finditer(text))
-    found: list[Block] = []
-    skip = False
-    for index, fence in enumerate(fences):
-        if skip:
-            skip = False
-            continue
-        section = next((name for at, name in reversed(headings) if at < fence.start()), "")
-        after = fences[index + 1] if index + 1 < len(fences) else None
-        output = None
-        if after is not None and after.group(1) in _OUTPUTS and not text[fence.end() : after.start()].strip():
-            output, skip = after, True
-        found.append(
-            Block(
-                fence.group(1), fence.group(2), section,
-                output.group(1) if output else None, output.group(2) if output else None,
-            )
-        )  # fmt: skip
-    return found
-
-
-# --- checking outputs -----------------------------------------------------------------------------------------------
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    return "number" if isinstance(value, int | float) else type(value).__name__
-
-
-def assert_shape(documented: Any, actual: Any, where: str = "$") -> None:
-    """``documented`` (a trimmed example) has the shape of ``actual``: the same keys in every object, the same kind
-    of every value (``null`` goes with anything), and no list documented with items that came back empty."""
-    if isinstance(documented, dict):
-        assert isinstance(actual, dict), f"{where}: documented an object, got {_kind(actual)}"
-        assert set(documented) == set(actual), f"{where}: documented {sorted(documented)}, got {sorted(actual)}"
-        for key, value in documented.items():
-            assert_shape(value, actual[key], f"{where}.{key}")
-    elif isinstance(documented, list):
-        assert isinstance(actual, list), f"{where}: documented a list, got {_kind(actual)}"
-        assert actual or not documented, f"{where}: documented items, none came"
-        for i, item in enumerate(documented):
-            assert_shape(item, actual[min(i, len(actual) - 1)], f"{where}[{i}]")
-    elif documented is not None and actual is not None:
-        assert _kind(documented) == _kind(actual), f"{where}: documented {documented!r}, got {actual!r}"
-
-
-def assert_output(block: Block, stdout: str) -> None:
-    """The block's documented output (if any) has the shape of what it printed."""
-    if block.output is None:
-        return
-    where = block.code.strip().splitlines()[-1]
-    if block.output_lang == "json":
-        assert_shape(json.loads(block.output), json.loads(stdout), where)
-    elif block.output_lang == "csv":
-        table = list(csv.reader(block.output.splitlines()))
-        got_table = list(csv.reader(stdout.splitlines()))
-        assert table[0] == got_table[0], where
-        assert all(len(row) == len(got_table[0]) for row in table) and len(got_table) >= len(table), where
-    elif block.output_lang == "http":
-        status, *lines = block.output.strip().splitlines()
-        got_status, *got = stdout.strip().splitlines()
-        assert status.split()[1] == got_status.split()[1], f"{where}: {got_status}"
-        names = {line.split(":")[0].lower() for line in got if ":" in line}
-        assert {line.split(":")[0].lower() for line in lines} <= names, where
-    else:
-        printed = [line.strip() for line in stdout.splitlines()]
-        for line in filter(None, (line.strip() for line in block.output.splitlines())):
-            pattern = ".*".join(re.escape(part) for part in line.split("…"))
-            assert any(re.fullmatch(pattern, got) for got in printed), f"{where}: no line like {line!r} in\n{stdout}"
-
-
-# --- running blocks -------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Terminal:
-    """Where the guide's commands run: a folder, the environment they carry over, and the replacements."""
-
-    cwd: Path
-    env: dict[str, str]
-    replacements: dict[str, str]
-
-    def localise(self, code: str) -> str:
-        """The block with the guide's folder and addresses replaced by the test's."""
-        for old, new in self.replacements.items():
-            code = code.replace(old, new)
-        return code
-
-    def run(self, block: Block) -> str:
-        """Run a sh or python block as the guide says; its standard output (asserted to succeed)."""
-        code = self.localise(block.code)
-        if block.lang == "python":
-            result = subprocess.run(
-                ["python3", "-"], input=code, cwd=self.cwd, env=self.env, capture_output=True, text=True, timeout=60
-            )
-        else:
-            dump = self.cwd / ".variables"
-            script = f"set -a -euo pipefail\n{code}\nenv -0 > {shlex.quote(str(dump))}\n"
-            result = subprocess.run(
-                ["bash", "-c", script], cwd=self.cwd, env=self.env, capture_output=True, text=True, timeout=120
-            )
-        assert result.returncode == 0, f"{code}\n{result.stdout[-1000:]}\n{result.stderr[-2000:]}"
-        assert "Traceback" not in result.stderr, f"{code}\n{result.stderr[-2000:]}"
-        if block.lang != "python":
-            variables = dump.read_text(encoding="utf-8").split("\0")
-            self.env = dict(item.split("=", 1) for item in variables if "=" in item)
-        assert_output(block, result.stdout)
-        return result.stdout
-
-    def start(self, block: Block) -> subprocess.Popen[str]:
-        """Start a block that keeps running (the webhook receiver), in its own process group."""
-        return subprocess.Popen(
-            ["bash", "-c", self.localise(block.code)], cwd=self.cwd, env=self.env, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-        )  # fmt: skip
-
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+# --- running the hub ------------------------------------------------------------------------------------------------
 
 
 def wait_listening(process: subprocess.Popen[str], port: int, seconds: float = 20.0) -> None:
