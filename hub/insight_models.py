@@ -264,6 +264,9 @@ class PolicyEffectRow(_Model):
     trend: float
     trend_ci: tuple[float, float]
     carries_refs: bool
+    emerged: bool = Field(
+        default=False, description="A topic that (nearly) began with the policy: level from rates, no trend."
+    )
     explanation: str
     before: Count
     after: Count

@@ -85,7 +85,7 @@ def policy(insights: Insights, name: str) -> PolicyDetail:
                 detected_on=date.fromisoformat(str(alert["detected_at"])[:10]), weeks_after=weeks,
                 level=float(details.get("level", 0.0)), level_ci=_pair(details.get("level_ci")),
                 trend=float(details.get("trend", 0.0)), trend_ci=_pair(details.get("trend_ci")),
-                carries_refs=bool(details.get("carries_refs", False)),
+                carries_refs=bool(details.get("carries_refs", False)), emerged=bool(details.get("emerged", False)),
                 explanation=safe_explanation(str(alert["explanation"]), insights.threshold),
                 before=insights.count(before), after=insights.count(after),
             )

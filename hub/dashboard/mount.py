@@ -36,9 +36,15 @@ class CachedStaticFiles(StaticFiles):
 
 def install_dashboard(app: FastAPI) -> None:
     """Add the dashboard to the hub's ``app``."""
-    from hub.dashboard import admin_page, pages, pattern_page
+    from hub.dashboard import admin_page, pages, pattern_page, werkgroep_actions, werkgroep_page
 
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     install_page_errors(app)
-    for router in (pages.router, pattern_page.router, admin_page.router):
+    for router in (
+        pages.router,
+        pattern_page.router,
+        admin_page.router,
+        werkgroep_page.router,
+        werkgroep_actions.router,
+    ):
         app.include_router(router)

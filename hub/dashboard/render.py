@@ -76,6 +76,7 @@ NAV: tuple[tuple[str, str, Role], ...] = (
     ("/beleid", "Beleid", Role.ANALIST),
     ("/zoeken", "Zoeken", Role.ANALIST),
     ("/beheer/organisaties", "Organisaties", Role.BEHEERDER),
+    ("/werkgroep/standaard", "Standaard", Role.WERKGROEP),
 )
 
 

@@ -3,13 +3,16 @@
 
 The module fixture prepares a data folder the operator's way: a generated scenario (seed 7, a tenth of the signals
 of 255 days: about 2,700 signals from 14 organisations, with the nitrous-oxide ban as a declared policy) imported
-and matched with the real model (``hartslag.demo.evaluation``), an ``analist`` and a ``beheerder`` account made with
-``hartslag hub user add``, and ``hartslag hub serve`` (uvicorn) on a free loopback port.
+and matched with the real model (``hartslag.demo.evaluation``), an ``analist``, a ``beheerder`` and a ``werkgroep``
+account made with ``hartslag hub user add``, two working-group members registered with ``hartslag governance member
+add``, and ``hartslag hub serve`` (uvicorn) on a free loopback port.
 
 The steps follow an analyst: log in, read the overview, filter the patterns, open a pattern, change its status and
-record an action, open a policy, search, look at the themes. Each step asserts what the page shows, saves a
-screenshot to ``docs/screenshots/`` (laptop width; the overview and a pattern also at tablet width) and runs an
-axe-core scan that must find no serious or critical violation. Playwright never downloads a browser here.
+record an action, open a policy, search, look at the themes; then the working group proposes a schema version by
+upload, its members sign votes with ``hartslag governance sign`` and paste them in, and it publishes. Each step
+asserts what the page shows, saves a screenshot to ``docs/screenshots/`` (laptop width; the overview and a pattern
+also at tablet width) and runs an axe-core scan that must find no serious or critical violation. Playwright never
+downloads a browser here.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any
 
 import pytest
 
+from tests.factories import make_keypair
 from tests.integration.processes import HubProcess, hartslag
 from tests.receivers import free_port
 
@@ -62,6 +66,7 @@ class Dashboard:
     browser: Any
     page: Any
     findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    members: Path = Path()  # the working-group members' key pairs (NAME.key.pem)
 
     def goto(self, path: str) -> Any:
         response = self.page.goto(self.url + path)
@@ -90,10 +95,18 @@ def _prepare(data: Path) -> None:
     scenario = generate(seed=7, scale=SCALE, days=DAYS)
     assert load_into_hub(scenario, data) == len(scenario.signals)
     match(scenario, data)
-    for name, role in (("ana", "analist"), ("bea", "beheerder")):
+    for name, role in (("ana", "analist"), ("bea", "beheerder"), ("wim", "werkgroep")):
         added = subprocess.run(
             [*hartslag(), "hub", "user", "add", name, "--role", role, "--password-stdin", "--data", str(data)],
             input=PASSWORD + "\n", capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert added.returncode == 0, added.stderr
+    for name, kind, organisation in (("anna", "municipality", "GM0363"), ("bert", "national_agency", "UWV")):
+        pair = make_keypair(data.parent / "members", name)  # the working group: a municipality and a national agency
+        member = [*hartslag(), "governance", "member", "add", name, "--organisation", organisation, "--kind", kind]
+        added = subprocess.run(
+            [*member, "--jwk", str(pair.jwks), "--data", str(data), "--actor", "beheer"],
+            capture_output=True, text=True, timeout=60,
         )  # fmt: skip
         assert added.returncode == 0, added.stderr
 
@@ -116,7 +129,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
             page = context.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda error: errors.append(str(error)))
-            board = Dashboard(hub.url, browser, page)
+            board = Dashboard(hub.url, browser, page, members=root / "members")
             yield board
             assert not errors, errors  # no script error on any page
             print("axe findings (none serious or critical):", json.dumps(board.findings, indent=1))
@@ -312,4 +325,69 @@ def test_the_dashboard_works_on_a_tablet(dashboard: Dashboard) -> None:
     assert tablet.locator(".tilemap .tile").count() == 17
     assert tablet.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     dashboard.shot("patroon-tablet", tablet)
+    context.close()
+
+
+def test_the_working_group_proposes_votes_and_publishes(dashboard: Dashboard, tmp_path: Path) -> None:
+    from tests.governance.registry_support import longer_texts, signal_schema
+
+    context = dashboard.browser.new_context(viewport=LAPTOP, locale="nl-NL", timezone_id="Europe/Amsterdam")
+    page = context.new_page()
+    _log_in(dashboard, page, "wim", "/werkgroep/standaard")
+    _expect(page.locator("h1")).to_have_text("Standaard")
+    _expect(page.locator("nav[aria-label=Hoofdmenu] a[aria-current=page]")).to_have_text("Standaard")
+    assert page.locator("table tbody tr").count() == 12  # signal, batch and ten code lists
+    dashboard.shot("werkgroep-standaard", page)
+    dashboard.axe("werkgroep-standaard", page)
+
+    page.click("text=Nieuwe versie voorstellen")
+    page.wait_for_load_state("networkidle")
+    schema_file = tmp_path / "signal-1.1.0.json"
+    schema_file.write_text(json.dumps(signal_schema("1.1.0", longer_texts(5000))), encoding="utf-8")
+    page.fill("#onderwerp", "signal")
+    page.fill("#versie", "1.1.0")
+    page.fill("#toelichting", "Langere teksten toestaan voor uitgebreide meldingen")
+    page.set_input_files("#bestand", str(schema_file))
+    dashboard.axe("werkgroep-voorstel", page)
+    page.click("main button:has-text('Voorstellen')")
+    page.wait_for_load_state("networkidle")
+    _expect(page.locator("h1")).to_have_text("Signaal 1.1.0")
+    _expect(page.locator(".notice--ok")).to_contain_text("Het voorstel is vastgelegd")
+    _expect(page.locator("#rapport-kop + h3")).to_have_text("Tegen 1.0.0: verenigbaar")
+    _expect(page.locator("#opdracht-goedkeuren")).to_have_value(
+        re.compile(r"^hartslag governance sign signal 1\.1\.0 ")
+    )
+
+    download = page.request.get(page.url.split("?")[0] + "/schema.json")  # what the member reads and signs
+    assert download.status == 200
+    schema_file.write_bytes(download.body())
+    for name, remaining in (("anna", "nog 1 goedkeuring"), ("bert", None)):
+        signed = subprocess.run(
+            [*hartslag(), "governance", "sign", "signal", "1.1.0", "--decision", "approve", "--schema",
+             str(schema_file), "--member", name, "--key", str(dashboard.members / f"{name}.key.pem")],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert signed.returncode == 0, signed.stderr
+        page.fill("#verklaring", signed.stdout.strip())
+        page.click("main button:has-text('Stem laten tellen')")
+        page.wait_for_load_state("networkidle")
+        _expect(page.locator(".notice--ok")).to_have_text("De stem is geverifieerd en geteld.")
+        if remaining:
+            _expect(page.locator("#quorum")).to_contain_text(remaining)
+            dashboard.shot("werkgroep-versie", page)
+            dashboard.axe("werkgroep-versie", page)
+    _expect(page.locator("#quorum")).to_contain_text("Het quorum is bereikt")
+    _expect(page.locator(".facts")).to_contain_text("goedgekeurd")
+    page.click("main button:has-text('Publiceren')")
+    page.wait_for_load_state("networkidle")
+    _expect(page.locator(".notice--ok")).to_contain_text("De versie is gepubliceerd")
+    _expect(page.locator(".facts")).to_contain_text("gepubliceerd")
+    _expect(page.locator("ol.timeline")).to_contain_text("van goedgekeurd naar gepubliceerd")
+
+    page.goto(dashboard.url + "/werkgroep/standaard/verschil?onderwerp=signal&oud=1.0.0&nieuw=1.1.0")
+    page.wait_for_load_state("networkidle")
+    _expect(page.locator("#uitkomst-kop + p")).to_contain_text("Verenigbaar op niveau BACKWARD")
+    _expect(page.locator("main table")).to_contain_text("text › maxLength")
+    dashboard.shot("werkgroep-verschil", page)
+    dashboard.axe("werkgroep-verschil", page)
     context.close()
