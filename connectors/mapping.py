@@ -236,6 +236,9 @@ class CategoryRule(_Strict):
     label: str | None = Field(default=None, min_length=1, max_length=200)
     themes: Annotated[list[str], Field(max_length=5)] = []
     kind: str | None = None
+    # The rules a category is about, as "scheme:id" (e.g. "bwb:BWBR0001941"): every signal of it cites them, so the
+    # hub can tie a policy's effect to the signals that concern it.
+    policy_refs: Annotated[list[str], Field(max_length=10)] = []
 
     @model_validator(mode="after")
     def _codes(self) -> CategoryRule:
@@ -243,7 +246,18 @@ class CategoryRule(_Strict):
             raise ValueError("themes: a theme is listed twice")
         _check_codes(self.themes, "theme", "themes")
         _check_codes([self.kind] if self.kind else [], "kind", "kind")
+        if len(set(self.policy_refs)) != len(self.policy_refs):
+            raise ValueError("policy_refs: a reference is listed twice")
+        for ref in self.policy_refs:
+            scheme, _, ident = ref.partition(":")
+            if not ident or len(ident) > 300:
+                raise ValueError(f"policy_refs: {ref!r} is not SCHEME:ID (e.g. bwb:BWBR0001941)")
+            _check_codes([scheme], "policy-ref-schemes", "policy_refs")
         return self
+
+    def policy_ref_objects(self) -> list[dict[str, str]]:
+        """The references as the standard writes them: ``{"scheme", "id"}`` objects."""
+        return [dict(zip(("scheme", "id"), ref.split(":", 1), strict=True)) for ref in self.policy_refs]
 
 
 class SentimentRule(_Strict):

@@ -265,6 +265,8 @@ def build_signal(
         signal["category"] = category
     if rule and rule.themes:
         signal["themes"] = list(rule.themes)
+    if rule and rule.policy_refs:
+        signal["policy_refs"] = rule.policy_ref_objects()
     if location:
         signal["location"] = location
     signal["privacy"] = privacy_block(anonymiser, counts)

@@ -68,8 +68,10 @@ __all__ = [
     "Clusterer",
     "Labels",
     "assign_to_centroids",
+    "attach_noise",
     "canonical_labels",
     "centroids_of",
+    "drop_small",
     "padded_blocks",
     "single_threaded",
 ]
@@ -312,27 +314,11 @@ class AgglomerativeClusterer:
     # --- steps ------------------------------------------------------------------------------------------------
 
     def _drop_small(self, labels: Labels) -> Labels:
-        values, counts = np.unique(labels[labels >= 0], return_counts=True)
-        small = values[counts < self.min_size]
-        out = labels.copy()
-        out[np.isin(out, small)] = -1
-        return out
+        return drop_small(labels, self.min_size)
 
     def _attach_noise(self, matrix: Matrix, labels: Labels) -> Labels:
-        """Noise joins the nearest cluster under the online rule (the same rule new signals meet)."""
         assert self.attach_threshold is not None
-        out = labels.copy()
-        cluster_labels = np.unique(labels[labels >= 0])
-        noise = np.flatnonzero(labels < 0)
-        if cluster_labels.size == 0 or noise.size == 0:
-            return out
-        dense = np.full(int(cluster_labels.max()) + 1, -1, dtype=np.int64)
-        dense[cluster_labels] = np.arange(cluster_labels.size)
-        centroids = centroids_of(matrix, np.where(labels >= 0, dense[np.maximum(labels, 0)], -1))
-        nearest, _ = assign_to_centroids(matrix[noise], centroids, self.attach_threshold)
-        joined = nearest >= 0
-        out[noise[joined]] = cluster_labels[nearest[joined]]
-        return out
+        return attach_noise(matrix, labels, self.attach_threshold)
 
     def _partition(
         self, matrix: Matrix, rows: npt.NDArray[np.int64], path: tuple[int, ...]
@@ -350,6 +336,31 @@ class AgglomerativeClusterer:
             if part.size:
                 leaves.extend(self._partition(matrix, rows[part], (*path, number)))
         return leaves
+
+
+def drop_small(labels: Labels, min_size: int) -> Labels:
+    """``labels`` with the clusters of fewer than ``min_size`` members turned into noise (``-1``)."""
+    values, counts = np.unique(labels[labels >= 0], return_counts=True)
+    small = values[counts < min_size]
+    out = labels.copy()
+    out[np.isin(out, small)] = -1
+    return out
+
+
+def attach_noise(matrix: Matrix, labels: Labels, threshold: float) -> Labels:
+    """Noise joins the nearest cluster under the online rule (the same rule new signals meet)."""
+    out = labels.copy()
+    cluster_labels = np.unique(labels[labels >= 0])
+    noise = np.flatnonzero(labels < 0)
+    if cluster_labels.size == 0 or noise.size == 0:
+        return out
+    dense = np.full(int(cluster_labels.max()) + 1, -1, dtype=np.int64)
+    dense[cluster_labels] = np.arange(cluster_labels.size)
+    centroids = centroids_of(matrix, np.where(labels >= 0, dense[np.maximum(labels, 0)], -1))
+    nearest, _ = assign_to_centroids(matrix[noise], centroids, threshold)
+    joined = nearest >= 0
+    out[noise[joined]] = cluster_labels[nearest[joined]]
+    return out
 
 
 def _label_sums(vectors: npt.NDArray[np.floating], labels: Labels, count: int) -> npt.NDArray[np.float64]:

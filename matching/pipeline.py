@@ -64,7 +64,14 @@ __all__ = [
 
 INDEX_FILENAME = "matching.faiss"
 
-CLUSTERERS: dict[str, Callable[..., Clusterer]] = {"agglomerative": AgglomerativeClusterer}
+
+def _graph(**options: Any) -> Clusterer:
+    from matching.graph_clusters import GraphClusterer  # networkx: loaded only when chosen
+
+    return GraphClusterer(**options)
+
+
+CLUSTERERS: dict[str, Callable[..., Clusterer]] = {"agglomerative": AgglomerativeClusterer, "graph": _graph}
 LABELLERS: dict[str, Callable[..., Labeller]] = {"ctfidf": CtfidfLabeller}
 THEME_ASSIGNERS: dict[str, Callable[..., ThemeAssigner]] = {"knn": KnnThemeAssigner.from_examples}
 

@@ -11,6 +11,13 @@ autocorrelation, floored at the quasi-Poisson errors because HAC under-covers on
 organisation and province, the exposure-adjusted rate after versus before shows who changed most. The detector
 raises an alert at fixed checkpoints after the date for clusters whose level or trend changed significantly
 (Benjamini–Hochberg across clusters) for the first time.
+
+A date alone does not say what a policy is about: in a year of signals many clusters change around any date (the
+summer, the autumn leaves, the start of the academic year), and without an earlier year the model cannot tell such
+a season from an effect. So when a policy names references (``refs``) and signals in the analysed weeks cite them
+(at least :data:`MIN_CITING` in a cluster), the *alerts* go to those citing clusters only; the report itself still
+measures every cluster and ranks who changed most. A policy without references, or one nobody cites yet, alerts
+on every significant change as before.
 """
 
 from __future__ import annotations
@@ -28,7 +35,18 @@ from matching.activity import Activity, ClusterActivity, Counts
 from matching.detector import Alert, dutch_date, dutch_number
 from matching.policies import Policy
 
-__all__ = ["Effect", "PolicyEffectDetector", "PolicyReport", "analyse", "segmented_regression"]
+__all__ = [
+    "MIN_CITING",
+    "Effect",
+    "PolicyEffectDetector",
+    "PolicyReport",
+    "analyse",
+    "emergence",
+    "segmented_regression",
+]
+
+#: Signals citing a policy's references (in the analysed weeks) that make a cluster one the policy is about.
+MIN_CITING = 3
 
 
 @dataclass(frozen=True)
@@ -44,6 +62,7 @@ class Effect:
     trend_p: float
     blocks_before: int
     blocks_after: int
+    emerged: bool = False  # too few signals before the date for a regression: a rate comparison (:func:`emergence`)
 
     def significant(self, alpha: float = 0.05) -> bool:
         """Whether level or trend changed at level ``alpha``."""
@@ -101,6 +120,39 @@ def segmented_regression(
     return Effect(subject, level, level_ci, level_p, trend, trend_ci, trend_p, before, after)
 
 
+def emergence(
+    counts: Counts, exposure: Counts, policy_index: int, *, block: int = 7, subject: str = "", min_after: int = 5
+) -> Effect | None:
+    """The change of a cluster that had (almost) nothing before the date: its rate after versus before.
+
+    Exposure-adjusted, with an exact conditional test: given ``n`` signals in all, the number after the date is
+    binomial with the share of the exposure after it. The level is the rate ratio minus one (half a signal added
+    to both counts so that an empty "before" stays finite) with a Clopper–Pearson interval, whose open upper end
+    (nothing before) is replaced by that estimate; no trend is estimated.
+    ``None`` with fewer than ``min_after`` signals after the date or too few whole blocks.
+    """
+    before, after = policy_index // block, (len(counts) - policy_index) // block
+    if policy_index < 0 or before < 1 or after < 1:
+        return None
+    lo, hi = policy_index - before * block, policy_index + after * block
+    b, a = float(counts[lo:policy_index].sum()), float(counts[policy_index:hi].sum())
+    e_b, e_a = float(exposure[lo:policy_index].sum()), float(exposure[policy_index:hi].sum())
+    if a < min_after or e_b <= 0 or e_a <= 0:
+        return None
+    n, share = int(a + b), e_a / (e_a + e_b)
+    test = stats.binomtest(int(a), n, share, alternative="greater")
+    low, high = test.proportion_ci(0.95, method="exact")
+
+    def ratio(q: float) -> float:
+        return q / (1.0 - q) * e_b / e_a - 1.0
+
+    level = (a + 0.5) / e_a / ((b + 0.5) / e_b) - 1.0
+    # With nothing before the date the interval has no upper end; the estimate (half a signal added) stands in.
+    upper = ratio(high) if high < 1.0 else level
+    return Effect(subject, level, (ratio(low), max(upper, ratio(low))), float(test.pvalue), 0.0, (0.0, 0.0), 1.0,
+                  before, after, emerged=True)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class PolicyReport:
     """Effects of one policy as of one day: per cluster and theme, and who changed most."""
@@ -151,7 +203,10 @@ def analyse(activity: Activity, policy: Policy, as_of: date, *, pre_weeks: int =
     lo = max(mid - pre_weeks * 7, 0)
     hi = min(activity.index(as_of) + 1, activity.days)
     carrying = tuple(
-        cid for cid, c in activity.clusters.items() if any(ref in c.split("policy_ref") for ref in policy.refs)
+        cid
+        for cid, c in activity.clusters.items()
+        if sum(int(series[lo:hi].sum()) for ref, series in c.split("policy_ref").items() if ref in policy.refs)
+        >= MIN_CITING
     )
     # Pass 1 measures each cluster against the rest of the system. Clusters that rose after the date (or cite the
     # policy, or are new) inflate that rest, which would make every other cluster look as if it fell; pass 2
@@ -166,6 +221,15 @@ def analyse(activity: Activity, policy: Policy, as_of: date, *, pre_weeks: int =
     )
     if risers:
         effects = _effects(activity, lo, mid, hi, block, risers)
+    # A topic that cites the policy and (nearly) began with it has no level before the date for the regression to
+    # change from; it is the plainest effect there is, measured as a rate before against after.
+    rest = activity.total - sum((activity.clusters[cid].counts for cid in risers), np.zeros(activity.days, np.int64))
+    for cid in carrying:
+        if cid not in effects:
+            counts = activity.clusters[cid].counts[lo:hi]
+            effect = emergence(counts, rest[lo:hi], mid - lo, block=block, subject=f"{cid}")
+            if effect is not None:
+                effects[cid] = effect
     themes: dict[str, Effect] = {}
     for theme, series in activity.theme_totals.items():
         effect = segmented_regression(
@@ -207,7 +271,9 @@ class PolicyEffectDetector:
             return report, set()
         pvalues = [min(1.0, 2 * min(report.clusters[c].level_p, report.clusters[c].trend_p)) for c in ids]
         rejected = multipletests(pvalues, alpha=self.alpha, method="fdr_bh")[0]
-        return report, {cid for cid, r in zip(ids, rejected, strict=True) if r}
+        found = {cid for cid, r in zip(ids, rejected, strict=True) if r}
+        # Signals cite the policy: alert on the clusters about it, not on every season (module docstring).
+        return report, found & set(report.carrying_refs) if report.carrying_refs else found
 
     def detect(self, activity: Activity, as_of: date) -> list[Alert]:
         """Alerts on checkpoint days: clusters whose change became significant at this checkpoint."""
@@ -226,6 +292,14 @@ class PolicyEffectDetector:
     def _alert(self, report: PolicyReport, cid: int, as_of: date, weeks: int) -> Alert:
         effect, policy = report.clusters[cid], report.policy
         who = ", ".join(org for org, _ in report.organisations[:3])
+        if effect.emerged:
+            explanation = (
+                f"Na '{policy.name}' ({dutch_date(policy.date, with_year=True)}): een nieuw onderwerp dat naar deze "
+                f"regel verwijst, vrijwel afwezig in de {effect.blocks_before} weken ervoor; niveau minstens "
+                f"{_percent(effect.level_ci[0])} (ondergrens van het 95 %-BI), {weeks} weken na invoering"
+                + (f"; grootste verandering bij {who}." if who else ".")
+            )
+            return self._alert_of(report, cid, as_of, weeks, explanation)
         explanation = (
             f"Na '{policy.name}' ({dutch_date(policy.date, with_year=True)}): niveau {_percent(effect.level)} "
             f"(95 %-BI {_percent(effect.level_ci[0])} tot {_percent(effect.level_ci[1])}), trend "
@@ -233,6 +307,10 @@ class PolicyEffectDetector:
             f"{_percent(effect.trend_ci[1])}), {weeks} weken na invoering vergeleken met de "
             f"{effect.blocks_before} weken ervoor" + (f"; grootste verandering bij {who}." if who else ".")
         )
+        return self._alert_of(report, cid, as_of, weeks, explanation)
+
+    def _alert_of(self, report: PolicyReport, cid: int, as_of: date, weeks: int, explanation: str) -> Alert:
+        effect, policy = report.clusters[cid], report.policy
         details: dict[str, Any] = {
             "policy": policy.name,
             "policy_date": policy.date.isoformat(),
@@ -242,6 +320,7 @@ class PolicyEffectDetector:
             "trend": effect.trend,
             "trend_ci": list(effect.trend_ci),
             "carries_refs": cid in report.carrying_refs,
+            "emerged": effect.emerged,
             "organisations": [[org, round(change, 4)] for org, change in report.organisations[:5]],
             "provinces": [[prov, round(change, 4)] for prov, change in report.provinces[:5]],
         }

@@ -29,6 +29,7 @@ SINGLE_HOME = {
     "highspy": "hub.disclosure_audit",
     "standardwebhooks": "hub.webhooks",
     "argon2": "hub.accounts",
+    "networkx": "matching.graph_clusters",
 }
 HUB_ONLY = {"fastapi", "starlette", "uvicorn", "jinja2"}
 AGENCY_FORBIDDEN = {"torch", "faiss", "sentence_transformers", "fastapi", "starlette", "uvicorn", "transformers"}

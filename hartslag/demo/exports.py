@@ -5,8 +5,9 @@
 Open311 or KTO; see :mod:`hartslag.demo.export_styles`) and a mapping TOML for :mod:`connectors.readers`. Reading
 an export back with its mapping gives the scenario's signals again: the same ids (the connector derives them from
 the record ids), texts (scrubbed, of course, unless read with a pass-through anonymiser), moments, kinds, channels,
-categories, themes, languages, coarse locations and KTO sentiments. What no export carries is left behind:
-``policy_refs``, ``published_at`` and the unscrubbed ``privacy`` placeholder.
+categories, themes, languages, coarse locations and KTO sentiments; a category about a rule (nitrous oxide and the
+Opium Act) cites it through the mapping on every signal of that category. What no export carries is left behind:
+the scenario's own ``policy_refs`` on other signals, ``published_at`` and the unscrubbed ``privacy`` placeholder.
 """
 
 from __future__ import annotations
@@ -40,7 +41,11 @@ def _categories(profile: Profile, docs: Iterable[dict[str, Any]]) -> dict[str, d
     by_code = _topics(profile)
     for doc in docs:
         wanted.setdefault(doc["category"]["code"], by_code[doc["category"]["code"]])
-    return {code: {"label": topic.sub, "themes": list(topic.themes)} for code, topic in sorted(wanted.items())}
+    rules = {code: {"label": topic.sub, "themes": list(topic.themes)} for code, topic in sorted(wanted.items())}
+    for code, topic in wanted.items():
+        if topic.policy_refs:  # a category about a rule: its connector cites the rule on every signal of it
+            rules[code]["policy_refs"] = list(topic.policy_refs)
+    return rules
 
 
 def mapping_document(profile: Profile, docs: Iterable[dict[str, Any]]) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 
 Layout: ``hub/`` is the hub's data folder (its SQLite database and ``matching/``); ``exports/`` holds each
 organisation's export and mapping, ``keys/`` their key pairs, ``outboxes/`` their connectors' outboxes (the agencies'
-side, which in life never shares a disk with the hub); ``hub.log``, ``admin-token`` and ``summary.json`` sit next to
+side, which in life never shares a disk with the hub), ``werkgroep/`` the working group members' key pairs;
+``hub.log``, ``admin-token`` and ``summary.json`` sit next to
 them. A marker file says the folder was made by the demo.
 
 :func:`prepare` empties the folder before a run, but only when it is empty, missing or carries the marker: a folder
@@ -61,6 +62,11 @@ class DemoFolder:
     def keys(self) -> Path:
         """The organisations' key pairs."""
         return self.root / "keys"
+
+    @property
+    def workgroup(self) -> Path:
+        """The working group members' key pairs (``NAME.key.pem``, ``NAME.jwks.json``)."""
+        return self.root / "werkgroep"
 
     @property
     def outboxes(self) -> Path:

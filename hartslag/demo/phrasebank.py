@@ -24,7 +24,7 @@ PARTS = frozenset(
     {"subject", "short", "core", "detail", "effect", "ask", "question", "praise", "idea", "objection", "note", "pro",
      "neutral"}
 )  # fmt: skip
-_META = {"themes", "main", "sub", "code", "kinds", "months", "hours", "channels"}
+_META = {"themes", "main", "sub", "code", "kinds", "months", "hours", "channels", "policy_refs"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Topic:
     months: tuple[float, ...] = (1.0,) * 12
     night: bool = False
     channels: frozenset[str] | None = None
+    policy_refs: tuple[str, ...] = ()  # the rules the topic's category is about ("scheme:id")
 
     def allows(self, channel: str) -> bool:
         """Whether signals about this topic come in through ``channel``."""
@@ -106,6 +107,7 @@ def catalogue() -> dict[str, Topic]:
             months=months,
             night=entry.get("hours") == "night",
             channels=frozenset(channels) if channels else None,
+            policy_refs=tuple(entry.get("policy_refs", ())),
         )
     return topics
 

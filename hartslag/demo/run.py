@@ -6,6 +6,7 @@ The stages, each shown in a progress display on standard error:
 1. generate the scenario (:func:`hartslag.demo.generate`; deterministic for ``--seed`` and ``--scale``);
 2. write each organisation's own export and the mapping its connector reads it with;
 3. make each organisation's key pair (the connector's keygen) and declare the scenario's policies to matching;
+   set the working group's scene in the registry (:mod:`hartslag.demo.workgroup`: members, two proposals, votes);
 4. start the hub (``hartslag hub serve --matching``, its own process) and register every organisation with its
    public keys through the admin API;
 5. each connector reads and scrubs its export;
@@ -137,6 +138,7 @@ class _MatchingWatch:
 
 def _prepare_run(options: DemoOptions, stages: Stages) -> tuple[Scenario, DemoFolder, list[DemoConnector]]:
     from hartslag.demo import generate, write_exports
+    from hartslag.demo.workgroup import set_scene
 
     folder = prepare(options.data)
     task = stages.begin("generation", "Generating the scenario")
@@ -149,6 +151,14 @@ def _prepare_run(options: DemoOptions, stages: Stages) -> tuple[Scenario, DemoFo
     connectors = make_connectors(scenario.organisations, exports, folder.keys, folder.outboxes)
     _declare_policies(scenario, folder.matching)
     stages.done(task, f"Keys: {len(connectors)} key pairs; policies: {len(scenario.policies)} declared to matching")
+    task = stages.begin("werkgroep", "The working group: members, proposals and signed votes")
+    scene = set_scene(folder.hub, folder.workgroup)
+    stages.done(
+        task,
+        f"Werkgroep: {len(scene.members)} members; {scene.minor[0]} {scene.minor[1]} proposed "
+        f"({scene.minor_approvals} of {scene.minor_needed} approvals), {scene.major[0]} {scene.major[1]} proposed "
+        f"({scene.major_breaking} breaking change)",
+    )
     return scenario, folder, connectors
 
 
@@ -286,5 +296,8 @@ def _addresses(summary: DemoSummary, folder: DemoFolder, out: Console, *, servin
     out.print(f"  Explore: {hartslag} patterns list --data {data}")
     out.print(f"           {hartslag} patterns show ID --data {data}")
     out.print(f'           {hartslag} search "lege lachgasflessen in de berm" --data {data}')
+    out.print(f"  Werkgroep: {hartslag} governance review signal 1.1.0 --data {data}")
+    out.print(f"           the missing approval: {hartslag} governance approve signal 1.1.0 --member uwv \\")
+    out.print(f"             --key {folder.workgroup / 'uwv.key.pem'} --data {data}")
     if serving:
         out.print("Press Ctrl-C to stop the hub.")

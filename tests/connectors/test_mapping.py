@@ -85,6 +85,9 @@ def test_unknown_keys_are_refused_by_name(overrides: dict[str, Any], named: str)
         ({"format": "xlsx"}, "format"),
         ({"on_unknown_category": "ignore"}, "on_unknown_category"),
         ({"sentiment": {"negative_max": 8, "positive_min": 6}}, "negative_max"),
+        ({"categories": {"x": {"policy_refs": ["wetboek:1"]}}}, "policy-ref-schemes"),
+        ({"categories": {"x": {"policy_refs": ["BWBR0001941"]}}}, "SCHEME:ID"),
+        ({"categories": {"x": {"policy_refs": ["bwb:1", "bwb:1"]}}}, "listed twice"),
     ],
 )
 def test_wrong_values_are_refused(overrides: dict[str, Any], named: str) -> None:

@@ -159,6 +159,16 @@ def test_category_rule_gives_code_label_themes_and_kind() -> None:
     assert build(make_record(category="Bejegening", kind="question"), mapping)["kind"] == "question"
 
 
+def test_a_category_about_a_rule_cites_it_on_every_signal() -> None:
+    mapping = make_mapping(
+        categories={"Overlast - Lachgas": {"themes": ["drugs"], "policy_refs": ["bwb:BWBR0001941", "cvdr:CVDR1_2"]}}
+    )
+    signal = build(make_record(category="Overlast - Lachgas"), mapping)
+    assert signal["policy_refs"] == [{"scheme": "bwb", "id": "BWBR0001941"}, {"scheme": "cvdr", "id": "CVDR1_2"}]
+    assert validate(signal) == []
+    assert "policy_refs" not in build(make_record(), mapping)
+
+
 def test_category_falls_back_to_the_coarser_code() -> None:
     mapping = make_mapping(categories={"afval": {"themes": ["afval"]}})
     record = make_record(category="afval/grofvuil", category_fallbacks=("afval",), category_label="Grofvuil")

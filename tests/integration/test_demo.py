@@ -132,6 +132,25 @@ def test_the_printed_logins_open_the_dashboard_on_the_demo_data(demo: DemoRun, t
         hub.kill()
 
 
+def test_the_working_group_finds_a_proposal_halfway_and_an_incompatible_one(demo: DemoRun) -> None:
+    assert "governance approve signal 1.1.0 --member uwv" in demo.stdout  # the missing vote, printed
+    done = subprocess.run(
+        [*hartslag(), "governance", "versions", "signal", "--data", str(demo.hub), "--json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert {v["version"]: v["status"] for v in json.loads(done.stdout)} == {
+        "1.0.0": "gepubliceerd",
+        "1.1.0": "voorgesteld",
+    }
+    done = subprocess.run(
+        [*hartslag(), "governance", "review", "codelist/themes", "2.0.0", "--data", str(demo.hub), "--json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    review = json.loads(done.stdout)
+    assert review["status"] == "voorgesteld" and not review["compatible"] and review["change"] == "major"
+
+
 def test_every_organisation_delivered_every_signal_once(demo: DemoRun) -> None:
     expected = {(s["source"]["organisation"], s["id"]) for s in demo.scenario.signals}
     with contextlib.closing(sqlite3.connect(demo.hub / "hartslag.db")) as db:

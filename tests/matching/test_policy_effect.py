@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 
 from governance.errors import InvalidInputError
 from matching.activity import Activity
 from matching.detector import replay
 from matching.policies import Policy, ref_key
-from matching.policy_effect import PolicyEffectDetector, analyse
+from matching.policy_effect import MIN_CITING, PolicyEffectDetector, analyse, emergence
 from tests.matching.rhythm import SyntheticSystem
 
 POLICY = Policy("Wijziging Participatiewet", date(2024, 6, 3), refs=("bwb:BWBR0015703",))
@@ -67,3 +68,59 @@ def test_policy_references_are_normalised() -> None:
         Policy("x", date(2024, 1, 1), refs=("nergens:1",))
     with pytest.raises(InvalidInputError):
         Policy(" ", date(2024, 1, 1))
+
+
+def _citing(cluster_id: int, per_day: int, seed: int = 1) -> Activity:
+    """The shifted system of ``seed`` with ``per_day`` extra signals a day in ``cluster_id`` citing the policy."""
+    system = SyntheticSystem(clusters=6, seed=seed, level_shift=(2, POLICY.date, SHIFT))
+    builder = system.builder()
+    for day in system.days:
+        builder.add_count(day, per_day, cluster_id=cluster_id, organisation="CJIB", policy_refs=POLICY.refs)
+    return builder.build(system.first, system.last)
+
+
+def test_when_signals_cite_the_policy_only_the_citing_clusters_are_alerted() -> None:
+    detector = PolicyEffectDetector(policies=[POLICY])
+    end = POLICY.date + timedelta(weeks=26)
+    # The shifted cluster itself cites the policy: it is alerted, and nothing else is.
+    alerts = replay(detector, _citing(2, 1), POLICY.date, end)
+    assert {a.cluster_id for a in alerts} == {2}
+    assert all(a.details["carries_refs"] for a in alerts)
+    # Another, unchanged cluster cites it: the shift of cluster 2 is still measured, but not alerted as the policy's.
+    quiet = _citing(4, 1)
+    assert analyse(quiet, POLICY, POLICY.date + timedelta(weeks=13, days=-1)).clusters[2].level_p < 0.01
+    assert 2 not in {a.cluster_id for a in replay(detector, quiet, POLICY.date, end)}
+
+
+def test_a_few_stray_citations_do_not_tie_a_cluster_to_the_policy() -> None:
+    system = SyntheticSystem(clusters=6, seed=1, level_shift=(2, POLICY.date, SHIFT))
+    builder = system.builder()
+    builder.add_count(POLICY.date, MIN_CITING - 1, cluster_id=4, organisation="CJIB", policy_refs=POLICY.refs)
+    activity = builder.build(system.first, system.last)
+    assert analyse(activity, POLICY, POLICY.date + timedelta(weeks=13, days=-1)).carrying_refs == ()
+    alerts = replay(PolicyEffectDetector(policies=[POLICY]), activity, POLICY.date, POLICY.date + timedelta(weeks=26))
+    assert 2 in {a.cluster_id for a in alerts}  # nobody really cites it: every significant change is alerted
+
+
+def test_a_topic_that_begins_with_the_policy_and_cites_it_is_alerted_as_new() -> None:
+    system = SyntheticSystem(clusters=6, seed=2)
+    builder = system.builder()
+    for k, day in enumerate(d for d in system.days if d >= POLICY.date):
+        builder.add_count(day, 2 if k % 7 < 5 else 0, cluster_id=9, organisation="GM0363", policy_refs=POLICY.refs)
+    activity = builder.build(system.first, system.last)
+    effect = analyse(activity, POLICY, POLICY.date + timedelta(weeks=4, days=-1)).clusters[9]
+    assert effect.emerged and effect.level_p < 1e-6
+    assert 0 < effect.level_ci[0] <= effect.level <= effect.level_ci[1] < float("inf")
+    alerts = replay(PolicyEffectDetector(policies=[POLICY]), activity, POLICY.date, POLICY.date + timedelta(weeks=26))
+    first = next(a for a in alerts if a.cluster_id == 9)
+    assert first.details["emerged"] and first.details["weeks_after"] == 4
+    assert "een nieuw onderwerp dat naar deze regel verwijst" in first.explanation
+    assert {a.cluster_id for a in alerts} == {9}  # it cites the policy; the others' seasons are not its effect
+
+
+def test_emergence_needs_a_few_signals_after_the_date() -> None:
+    counts = np.zeros(70, dtype=np.int64)
+    counts[60:64] = 1  # four signals after the date
+    assert emergence(counts, np.full(70, 100, dtype=np.int64), 56) is None
+    counts[65] = 1
+    assert emergence(counts, np.full(70, 100, dtype=np.int64), 56) is not None
