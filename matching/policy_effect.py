@@ -14,10 +14,10 @@ raises an alert at fixed checkpoints after the date for clusters whose level or 
 
 A date alone does not say what a policy is about: in a year of signals many clusters change around any date (the
 summer, the autumn leaves, the start of the academic year), and without an earlier year the model cannot tell such
-a season from an effect. So when a policy names references (``refs``) and signals in the analysed weeks cite them
-(at least :data:`MIN_CITING` in a cluster), the *alerts* go to those citing clusters only; the report itself still
-measures every cluster and ranks who changed most. A policy without references, or one nobody cites yet, alerts
-on every significant change as before.
+a season from an effect. So when a policy names references (``refs``) and signals cite them (in a cluster, since the
+date: at least :data:`MIN_CITING` and :data:`CITING_SHARE` of its signals), the *alerts* go to those clusters
+only; the report itself still measures every cluster and ranks who changed most. A policy without references, or
+one nobody cites yet, alerts on every significant change as before.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from matching.detector import Alert, dutch_date, dutch_number
 from matching.policies import Policy
 
 __all__ = [
+    "CITING_SHARE",
     "MIN_CITING",
     "Effect",
     "PolicyEffectDetector",
@@ -45,8 +46,10 @@ __all__ = [
     "segmented_regression",
 ]
 
-#: Signals citing a policy's references (in the analysed weeks) that make a cluster one the policy is about.
+#: Signals citing a policy's references since its date that make a cluster one the policy is about: at least this
+#: many, and at least this share of the cluster's signals since the date.
 MIN_CITING = 3
+CITING_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,14 @@ def _rate_changes(activity: Activity, clusters: list[ClusterActivity], by: str, 
     return sorted(changes, key=lambda item: -abs(item[1]))
 
 
+def _cites(cluster: ClusterActivity, policy: Policy, mid: int, hi: int) -> bool:
+    """Whether the cluster is about the policy: since the date, at least :data:`MIN_CITING` of its signals and at
+    least :data:`CITING_SHARE` of them cite the policy's references (a few stray citations in a large pattern of
+    another topic do not make it the policy's)."""
+    citing = sum(int(series[mid:hi].sum()) for ref, series in cluster.split("policy_ref").items() if ref in policy.refs)
+    return citing >= max(MIN_CITING, CITING_SHARE * float(cluster.counts[mid:hi].sum()))
+
+
 def _effects(activity: Activity, lo: int, mid: int, hi: int, block: int, risers: frozenset[int]) -> dict[int, Effect]:
     """Each cluster's effect, with the system's volume less the cluster and less ``risers`` as exposure."""
     rising = np.zeros(activity.days, dtype=np.int64)
@@ -202,12 +213,7 @@ def analyse(activity: Activity, policy: Policy, as_of: date, *, pre_weeks: int =
     mid = activity.index(policy.date)
     lo = max(mid - pre_weeks * 7, 0)
     hi = min(activity.index(as_of) + 1, activity.days)
-    carrying = tuple(
-        cid
-        for cid, c in activity.clusters.items()
-        if sum(int(series[lo:hi].sum()) for ref, series in c.split("policy_ref").items() if ref in policy.refs)
-        >= MIN_CITING
-    )
+    carrying = tuple(cid for cid, c in activity.clusters.items() if _cites(c, policy, mid, hi))
     # Pass 1 measures each cluster against the rest of the system. Clusters that rose after the date (or cite the
     # policy, or are new) inflate that rest, which would make every other cluster look as if it fell; pass 2
     # measures against the system without them.

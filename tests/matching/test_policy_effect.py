@@ -83,11 +83,11 @@ def test_when_signals_cite_the_policy_only_the_citing_clusters_are_alerted() -> 
     detector = PolicyEffectDetector(policies=[POLICY])
     end = POLICY.date + timedelta(weeks=26)
     # The shifted cluster itself cites the policy: it is alerted, and nothing else is.
-    alerts = replay(detector, _citing(2, 1), POLICY.date, end)
+    alerts = replay(detector, _citing(2, 3), POLICY.date, end)  # 3 of its ~21 signals a day
     assert {a.cluster_id for a in alerts} == {2}
     assert all(a.details["carries_refs"] for a in alerts)
     # Another, unchanged cluster cites it: the shift of cluster 2 is still measured, but not alerted as the policy's.
-    quiet = _citing(4, 1)
+    quiet = _citing(4, 1)  # 1 of its ~4 a day
     assert analyse(quiet, POLICY, POLICY.date + timedelta(weeks=13, days=-1)).clusters[2].level_p < 0.01
     assert 2 not in {a.cluster_id for a in replay(detector, quiet, POLICY.date, end)}
 
@@ -96,6 +96,10 @@ def test_a_few_stray_citations_do_not_tie_a_cluster_to_the_policy() -> None:
     system = SyntheticSystem(clusters=6, seed=1, level_shift=(2, POLICY.date, SHIFT))
     builder = system.builder()
     builder.add_count(POLICY.date, MIN_CITING - 1, cluster_id=4, organisation="CJIB", policy_refs=POLICY.refs)
+    # Many citations, but a small share of a large cluster's signals (cluster 3: about 25 a day).
+    for day in system.days:
+        if day >= POLICY.date and day.weekday() == 0:
+            builder.add_count(day, 5, cluster_id=3, organisation="CJIB", policy_refs=POLICY.refs)
     activity = builder.build(system.first, system.last)
     assert analyse(activity, POLICY, POLICY.date + timedelta(weeks=13, days=-1)).carrying_refs == ()
     alerts = replay(PolicyEffectDetector(policies=[POLICY]), activity, POLICY.date, POLICY.date + timedelta(weeks=26))
