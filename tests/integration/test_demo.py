@@ -11,8 +11,10 @@ a free port: fourteen connectors read their own exports, scrub, sign and deliver
   write-ahead log, matching's database and log, the index, the embedding cache, the hub's log), nor in the
   connectors' outboxes (what left the organisations); the same search does find them in the exports, so it works;
 * patterns (judged as :func:`hartslag.demo.evaluation.score` does): both planted cross-organisation surges get a
-  ``cross_org`` alert with scope ``landelijk`` within two event-time days of their onset, and the local festival is
-  found as a local pattern, with no ``cross_org`` alert and never called ``landelijk``.
+  ``cross_org`` alert with scope ``landelijk`` during their surge (within three weeks of their onset; issue 6 asks
+  two days, which the benefits wave meets and nitrous oxide does not yet: a strict expected failure), and the local
+  festival is found as a local pattern, with no ``cross_org`` alert and never called ``landelijk``;
+* the working group's scene: signal 1.1.0 proposed with two approvals, the themes 2.0.0 proposal incompatible.
 
 The scenario is generated again here with the same arguments (it is deterministic) to know what was planted.
 ``HARTSLAG_DEMO_TEST_SCALE`` and ``HARTSLAG_DEMO_TEST_DAYS`` change the size; the run's timings are printed (``-s``).
@@ -46,11 +48,12 @@ pytestmark = pytest.mark.integration
 # 255 days hold both cross-organisation surges (onsets on days 152 and 244, after 12 weeks of history, and at least
 # a week of each surge) and the festival (day 170); a fifth of the signals (about 5,500) keeps the run near three
 # minutes on two busy cores, most of it matching's embedding.
-SCALE = float(os.environ.get("HARTSLAG_DEMO_TEST_SCALE", "0.2"))
+SCALE = float(os.environ.get("HARTSLAG_DEMO_TEST_SCALE", "0.5"))
 DAYS = int(os.environ.get("HARTSLAG_DEMO_TEST_DAYS", "255"))
 SEED = 7
 TIMEOUT = 1200.0
-MAX_DELAY = 2  # event-time days from a surge's onset to its alert (hartslag.demo.evaluation.score's default)
+MAX_DELAY = 2  # event-time days from a surge's onset to its alert: issue 6's goal (evaluation.score's default)
+SURGE_DELAY = 21  # found during the surge (the surges last 12 weeks): what a newcomer of the demo must see
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,8 @@ def test_the_printed_logins_open_the_dashboard_on_the_demo_data(demo: DemoRun, t
 
 
 def test_the_working_group_finds_a_proposal_halfway_and_an_incompatible_one(demo: DemoRun) -> None:
-    assert "governance approve signal 1.1.0 --member uwv" in demo.stdout  # the missing vote, printed
+    printed = " ".join(demo.stdout.split())  # the console wraps long lines
+    assert "governance approve signal 1.1.0 --member uwv" in printed  # the missing vote
     done = subprocess.run(
         [*hartslag(), "governance", "versions", "signal", "--data", str(demo.hub), "--json"],
         capture_output=True, text=True, check=False,
@@ -265,22 +269,39 @@ def result(demo: DemoRun) -> ScenarioScore:
     return scored
 
 
-# Known gap of issue 6 (docs/benchmarks.md, "Scenario"): at this reduced scale no pattern gathers enough of a
-# surge's signals in time for the cross-organisation rule. Strict: the day this passes, the marker must go.
-@pytest.mark.xfail(strict=True, reason="issue 6: cross-organisation detection too slow at the test's reduced scale")
-@pytest.mark.parametrize("name", ["lachgas", "terugvordering"])
-def test_the_cross_organisation_surges_are_found_as_national(demo: DemoRun, result: ScenarioScore, name: str) -> None:
-    report = json.dumps(result.as_dict())
+def _national_within(demo: DemoRun, name: str, days: int) -> list[Any]:
     (planted,) = demo.scenario.planted_named(name)
-    (pattern,) = [p for p in result.patterns if p.name == name]
-    assert pattern.found_on is not None, f"no cross_org alert on {name} within {MAX_DELAY} days of its onset: {report}"
-    window = (planted.onset, planted.onset + timedelta(days=MAX_DELAY))
-    national = [
+    window = (planted.onset, planted.onset + timedelta(days=days))
+    return [
         a
         for a in _alerts_about(demo, name, "cross_org")
         if window[0] <= a.detected_at <= window[1] and a.details.get("scope") == "landelijk"
     ]
-    assert national, f"no cross_org alert on {name} with scope landelijk within {MAX_DELAY} days: {report}"
+
+
+@pytest.mark.parametrize("name", ["lachgas", "terugvordering"])
+def test_the_cross_organisation_surges_are_found_as_national(demo: DemoRun, result: ScenarioScore, name: str) -> None:
+    report = json.dumps(result.as_dict())
+    national = _national_within(demo, name, SURGE_DELAY)
+    assert national, f"no cross_org alert on {name} with scope landelijk within {SURGE_DELAY} days: {report}"
+
+
+# Known gap of issue 6 (docs/benchmarks.md, "Scenario"): the nitrous-oxide reports scatter over several patterns at
+# first, so no pattern gathers enough of them within two days. Strict: the day this passes, the marker must go.
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("lachgas", marks=pytest.mark.xfail(strict=True, reason="issue 6: found after two weeks")),
+        "terugvordering",
+    ],
+)
+def test_the_cross_organisation_surges_are_found_within_two_days(
+    demo: DemoRun, result: ScenarioScore, name: str
+) -> None:
+    report = json.dumps(result.as_dict())
+    (pattern,) = [p for p in result.patterns if p.name == name]
+    assert pattern.found_on is not None, f"no cross_org alert on {name} within {MAX_DELAY} days of its onset: {report}"
+    assert _national_within(demo, name, MAX_DELAY), f"none with scope landelijk within {MAX_DELAY} days: {report}"
 
 
 def test_the_festival_is_found_as_a_local_pattern(demo: DemoRun, result: ScenarioScore) -> None:
