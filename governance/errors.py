@@ -72,6 +72,9 @@ class MissingExtraError(HartslagError):
     code = "missing-extra"
 
     def __init__(self, extra: str, module: str) -> None:
-        super().__init__(f"this needs the '{extra}' extra ({module} is not installed): pip install 'hartslag[{extra}]'")
+        super().__init__(
+            f"this needs the '{extra}' extra ({module} is not installed): pip install 'hartslag[{extra}]'"
+            f" (from a checkout: pip install '.[{extra}]')"
+        )
         self.extra = extra
         self.module = module

@@ -11,6 +11,7 @@ type only, never the data.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 import time
@@ -18,13 +19,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["LockedConnection", "StoreError", "open_wal"]
+__all__ = ["LockedConnection", "StoreError", "create_private", "open_wal"]
 
 StoreError = Callable[[str], Exception]
 """Builds the store's own error from a message (usually the error class itself)."""
 
 _WAL_ATTEMPTS = 100
 _WAL_PAUSE = 0.05
+
+
+def create_private(path: Path) -> None:
+    """Create ``path`` readable and writable by its owner only (0600) unless it exists: for a database holding
+    secrets. SQLite gives its write-ahead log and shared-memory files the database file's permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def open_wal(path: Path, schema: str, error: StoreError, what: str, *, timeout: float = 30.0) -> sqlite3.Connection:

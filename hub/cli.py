@@ -22,6 +22,22 @@ __all__ = ["app"]
 
 app = typer.Typer(help="Run and operate the Hartslag hub.", no_args_is_help=True)
 
+#: What every ``hartslag hub`` command needs of the ``hub`` extra (storage, accounts, the server).
+_HUB_MODULES = ("fastapi", "uvicorn", "orjson", "argon2", "pydantic_settings")
+
+
+@app.callback()
+def _hub_extra() -> None:
+    """Run and operate the Hartslag hub."""
+    # On the light agency install the commands would fail deep inside with a traceback; say what is missing first.
+    from governance.errors import MissingExtraError
+    from governance.extras import require_extra
+
+    try:
+        require_extra("hub", *_HUB_MODULES)
+    except MissingExtraError as exc:
+        raise _fail(exc.message) from None
+
 
 @app.command("serve")
 def serve(
@@ -35,13 +51,6 @@ def serve(
     ] = None,
 ) -> None:
     """Run the hub's HTTP service on the embedded default (SQLite under --data)."""
-    from governance.errors import MissingExtraError
-    from governance.extras import require_extra
-
-    try:
-        require_extra("hub", "fastapi", "uvicorn")
-    except MissingExtraError as exc:
-        raise _fail(exc.message) from None
     from pydantic import ValidationError
 
     from hub.server import run

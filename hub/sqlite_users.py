@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from governance.audit import utc_text
+from governance.sqlite_file import create_private
 from hub.accounts import Account, AccountExistsError
 from hub.roles import Principal, Role
 from hub.sessions import Session
@@ -43,12 +44,15 @@ class _Database:
     def __init__(self, path: Path) -> None:
         self._lock = threading.Lock()
         try:
+            create_private(path)  # password and session hashes: the owner's only, like the hub key
             self._conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open the accounts database ({type(exc).__name__})") from None
+        except OSError as exc:
+            raise StorageError(f"cannot create the accounts database ({type(exc).__name__})") from None
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Execute one statement (its own transaction) and return its rows."""

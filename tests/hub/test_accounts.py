@@ -63,6 +63,13 @@ def test_add_keeps_only_an_argon2id_hash(tmp_path: Path, accounts: Accounts) -> 
     assert accounts.list_accounts() == [account]
 
 
+def test_the_accounts_database_and_its_log_are_the_owners_only(tmp_path: Path, accounts: Accounts) -> None:
+    accounts.add("a.jansen", ANALIST, PASSWORD, "beheerder-1")
+    files = [p for p in tmp_path.iterdir() if p.name.startswith(ACCOUNTS_FILE)]
+    assert len(files) >= 2  # the database and its write-ahead log
+    assert {p.name: p.stat().st_mode & 0o777 for p in files} == {p.name: 0o600 for p in files}
+
+
 def test_login_opens_the_account_and_refuses_everything_else_alike(accounts: Accounts) -> None:
     accounts.add("a.jansen", ANALIST, PASSWORD, "beheerder-1")
     assert accounts.login("a.jansen", PASSWORD).name == "a.jansen"

@@ -59,12 +59,23 @@ def test_installed_package_carries_the_schema_files(agency_env: Path) -> None:
     assert root.endswith("hartslag/_schema") and str(agency_env) in root
 
 
-def test_missing_extra_is_one_friendly_line(agency_env: Path) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["serve"],
+        ["agency", "list"],
+        ["stats"],
+        ["user", "list"],
+        ["agency", "add", "GM0344", "--name", "Utrecht", "--kind", "municipality", "--jwks", "x.json"],
+    ],
+)
+def test_missing_extra_is_one_friendly_line(agency_env: Path, command: list[str]) -> None:
     result = subprocess.run(
-        [str(agency_env / "bin" / "hartslag"), "hub", "serve", "--data", str(agency_env / "data")],
+        [str(agency_env / "bin" / "hartslag"), "hub", *command, "--data", str(agency_env / "data")],
         capture_output=True,
         text=True,
     )
-    assert result.returncode == 2
-    assert "hartslag[hub]" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2, result.stderr
+    assert "hartslag[hub]" in result.stderr and "'.[hub]'" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 3  # one message (the console may wrap it)
     assert sys.executable  # the test itself ran in the full environment
