@@ -431,6 +431,9 @@ def test_a_note_with_personal_data_is_refused_without_echoing_it(hub: Hub) -> No
     assert answer.headers["location"].endswith("fout=personal-data-in-text#zaak")
     page = get(hub, answer.headers["location"]).text
     assert "persoonsgegevens" in page and "06-12345678" not in page
+    # The refusal stands in the section the page opens at (#zaak), next to the forms, not at the top.
+    section = page[page.index('<section id="zaak"') :]
+    assert 'role="alert"' in section and 'role="alert"' not in page[: page.index('<section id="zaak"')]
 
 
 # --- no CDN, and static files ----------------------------------------------------------------------------------------
