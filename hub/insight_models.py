@@ -267,6 +267,11 @@ class PolicyEffectRow(_Model):
     emerged: bool = Field(
         default=False, description="A topic that (nearly) began with the policy: level from rates, no trend."
     )
+    merged: bool = Field(
+        default=False,
+        description="Measured on a pattern that was later merged into this one: level and trend are that part's, "
+        "`before` and `after` this pattern's.",
+    )
     explanation: str
     before: Count
     after: Count

@@ -86,6 +86,7 @@ def policy(insights: Insights, name: str) -> PolicyDetail:
                 level=float(details.get("level", 0.0)), level_ci=_pair(details.get("level_ci")),
                 trend=float(details.get("trend", 0.0)), trend_ci=_pair(details.get("trend_ci")),
                 carries_refs=bool(details.get("carries_refs", False)), emerged=bool(details.get("emerged", False)),
+                merged=alert.get("cluster_id", pattern.id) != pattern.id,
                 explanation=safe_explanation(str(alert["explanation"]), insights.threshold),
                 before=insights.count(before), after=insights.count(after),
             )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -339,6 +339,27 @@ def test_themes_policies_and_similar_patterns(seeded: tuple[Hub, World]) -> None
         insights.policy("onbekend beleid")
     similar = insights.pattern(listed[0]).similar
     assert all(s.id in listed and s.id != listed[0] for s in similar)
+
+
+def test_an_effect_measured_on_a_part_merged_later_says_so(hub: Hub) -> None:
+    state = MatchingState(hub.settings.data / "matching")
+    try:
+        seed_world(state)
+        row = state.clusters(("active",))[0]
+        # Cluster 99 had its own policy effect, then the weekly re-clustering merged it into pattern 4.
+        state.put_clusters([replace(row, id=99, status="merged", merged_into=4, size=0)])
+        Findings(state).put_alerts(
+            [
+                Alert("policy_effect", 99, START.date() + timedelta(days=55), 6.0, "Na 'Verbod op lachgas': nieuw.",
+                      {"policy": "Verbod op lachgas", "weeks_after": 4, "level": 12.0, "level_ci": [4.0, 12.0],
+                       "trend": 0.0, "trend_ci": [0.0, 0.0], "carries_refs": True, "emerged": True}),
+            ]
+        )  # fmt: skip
+    finally:
+        state.close()
+    effects = {e.pattern_id: e for e in hub.services.insights.policy("Verbod op lachgas").effects}
+    assert effects[4].merged and effects[4].emerged
+    assert not effects[3].merged
 
 
 def test_bad_filters_name_their_parameter(seeded: tuple[Hub, World]) -> None:
