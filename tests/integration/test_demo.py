@@ -196,14 +196,22 @@ def _leaks(files: list[Path], scenario: Scenario) -> dict[str, list[str]]:
             continue
         for text in innocent:
             content = content.replace(text, b"")
-        hits = [
-            value
-            for value in candidates
-            if any(re.search(rb"(?<![A-Za-z])" + re.escape(form) + rb"(?![A-Za-z])", content) for form in _forms(value))
-        ]
+        hits = [value for value in candidates if any(re.search(_as_word(form), content) for form in _forms(value))]
         if hits:
             found[path.name] = hits
     return found
+
+
+_TEXT = rb"[\t\n\x20-\x7e]"  # a byte of plain text
+
+
+def _as_word(form: bytes) -> bytes:
+    """A pattern for ``form`` as a whole word. A short value (a surname like "Bos") must also stand in text, four
+    plain-text bytes on each side: random bytes of stored vectors and indexes hold any three given letters by chance
+    (about twice in the 40 MB of a half-scale demo), four text bytes on each side only once in about 2,500 times as
+    often; a real leak stands in text ("meneer Bos belde")."""
+    word = rb"(?<![A-Za-z])" + re.escape(form) + rb"(?![A-Za-z])"
+    return word if len(form) >= 6 else rb"(?<=" + _TEXT + rb"{4})" + word + rb"(?=" + _TEXT + rb"{4})"
 
 
 def test_no_planted_personal_value_reaches_the_hub_or_leaves_an_organisation(demo: DemoRun) -> None:
