@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from governance.errors import HartslagError, NotFoundError
@@ -104,6 +104,15 @@ def problem_response(
     return JSONResponse(body, status_code=status, headers=headers, media_type="application/problem+json")
 
 
+_API_PATHS = ("/v1/", "/static/", "/health", "/ready", "/metrics", "/docs", "/openapi", "/auth/")
+
+
+def _wants_page(request: Request) -> bool:
+    """A browser's page request (HTML first in ``Accept``) for a path outside the API and the service endpoints."""
+    accept = request.headers.get("accept", "")
+    return accept.startswith("text/html") and not request.url.path.startswith(_API_PATHS)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Make every error the app raises a problem+json response."""
 
@@ -126,7 +135,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response("request-invalid", detail, instance=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        # A browser asking for a page that does not exist gets the dashboard's page (when there is one), not JSON.
+        page = getattr(request.app.state, "page_not_found", None)
+        if exc.status_code == 404 and page is not None and _wants_page(request):
+            response: Response = page(request)
+            return response
         code = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized", 403: "forbidden"}.get(
             exc.status_code, "invalid-input"
         )

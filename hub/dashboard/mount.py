@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from hub.dashboard.access import install_page_errors
-from hub.dashboard.render import STATIC_DIR
+from hub.dashboard.render import STATIC_DIR, render
 
 __all__ = ["CachedStaticFiles", "install_dashboard"]
 
@@ -40,6 +40,10 @@ def install_dashboard(app: FastAPI) -> None:
 
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     install_page_errors(app)
+    # hub.problems answers a browser's unknown address with this page instead of problem+json.
+    app.state.page_not_found = lambda request: render(
+        request, "niet_gevonden.html", status_code=404, what="Deze pagina bestaat niet."
+    )
     for router in (
         pages.router,
         pattern_page.router,

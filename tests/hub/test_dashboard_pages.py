@@ -358,6 +358,17 @@ def test_the_pattern_page_shows_everything_an_analyst_may_see(hub: Hub) -> None:
     assert get(hub, "/patronen/99").status_code == 404
 
 
+def test_a_browser_asking_for_an_unknown_address_gets_a_page_the_api_a_problem(hub: Hub) -> None:
+    log_in(hub, "ana")
+    page = get(hub, "/organisaties", accept="text/html,application/xhtml+xml")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Niet gevonden" in page.text and "Deze pagina bestaat niet." in page.text
+    for path, accept in (("/organisaties", "application/json"), ("/v1/bestaat-niet", "text/html")):
+        problem = get(hub, path, accept=accept)
+        assert problem.status_code == 404, path
+        assert problem.headers["content-type"].startswith("application/problem+json"), path
+
+
 def test_search_and_policy_pages(hub: Hub) -> None:
     log_in(hub, "ana")
     found = get(hub, "/zoeken?q=lachgas").text
