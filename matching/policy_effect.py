@@ -194,8 +194,14 @@ def _cites(cluster: ClusterActivity, policy: Policy, mid: int, hi: int) -> bool:
     return citing >= max(MIN_CITING, CITING_SHARE * float(cluster.counts[mid:hi].sum()))
 
 
-def _effects(activity: Activity, lo: int, mid: int, hi: int, block: int, risers: frozenset[int]) -> dict[int, Effect]:
-    """Each cluster's effect, with the system's volume less the cluster and less ``risers`` as exposure."""
+def _effects(
+    activity: Activity, lo: int, mid: int, hi: int, block: int, risers: frozenset[int], carrying: tuple[int, ...] = ()
+) -> dict[int, Effect]:
+    """Each cluster's effect, with the system's volume less the cluster and less ``risers`` as exposure.
+
+    A ``carrying`` cluster (it cites the policy) without a regression estimate has (nearly) nothing before the date
+    to change from: it is the plainest effect there is, measured as a rate before against after (:func:`emergence`).
+    """
     rising = np.zeros(activity.days, dtype=np.int64)
     for cid in risers:
         rising += activity.clusters[cid].counts
@@ -203,6 +209,8 @@ def _effects(activity: Activity, lo: int, mid: int, hi: int, block: int, risers:
     for cid, cluster in activity.clusters.items():
         rest = activity.total - rising - (cluster.counts if cid not in risers else 0)
         effect = segmented_regression(cluster.counts[lo:hi], rest[lo:hi], mid - lo, block=block, subject=f"{cid}")
+        if effect is None and cid in carrying:
+            effect = emergence(cluster.counts[lo:hi], rest[lo:hi], mid - lo, block=block, subject=f"{cid}")
         if effect is not None:
             effects[cid] = effect
     return effects
@@ -225,17 +233,8 @@ def analyse(activity: Activity, policy: Policy, as_of: date, *, pre_weeks: int =
         or (cid in effects and effects[cid].significant() and max(effects[cid].level, effects[cid].trend) > 0)
         or (cluster.counts[lo:mid].sum() == 0 and cluster.counts[mid:hi].sum() > 0)
     )
-    if risers:
-        effects = _effects(activity, lo, mid, hi, block, risers)
-    # A topic that cites the policy and (nearly) began with it has no level before the date for the regression to
-    # change from; it is the plainest effect there is, measured as a rate before against after.
-    rest = activity.total - sum((activity.clusters[cid].counts for cid in risers), np.zeros(activity.days, np.int64))
-    for cid in carrying:
-        if cid not in effects:
-            counts = activity.clusters[cid].counts[lo:hi]
-            effect = emergence(counts, rest[lo:hi], mid - lo, block=block, subject=f"{cid}")
-            if effect is not None:
-                effects[cid] = effect
+    if risers:  # ``carrying`` is part of ``risers``, so its emergence is measured in this pass
+        effects = _effects(activity, lo, mid, hi, block, risers, carrying)
     themes: dict[str, Effect] = {}
     for theme, series in activity.theme_totals.items():
         effect = segmented_regression(
