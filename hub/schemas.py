@@ -22,6 +22,7 @@ __all__ = [
     "SchemaSubjectPublic",
     "SchemaVersionPublic",
     "StatsPublic",
+    "jose_body",
     "problem_doc",
 ]
 
@@ -45,6 +46,12 @@ def problem_doc(description: str) -> dict[str, Any]:
     """
     schema = {"$ref": "#/components/schemas/Problem"}
     return {"model": Problem, "description": description, "content": {"application/problem+json": {"schema": schema}}}
+
+
+def jose_body(what: str) -> dict[str, Any]:
+    """OpenAPI ``openapi_extra`` for a route whose body is one compact JWS (``application/jose``) of ``what``."""
+    schema = {"type": "string", "description": f"Compact JWS of a {what}"}
+    return {"requestBody": {"required": True, "content": {"application/jose": {"schema": schema}}}}
 
 
 class RejectionPublic(BaseModel):

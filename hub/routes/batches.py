@@ -15,7 +15,7 @@ from hub.deps import AgencyCaller, Services
 from hub.ingest import IngestRefusal
 from hub.problems import PROBLEMS, ProblemError
 from hub.routes.schemas import deprecation_headers
-from hub.schemas import ReceiptPublic, problem_doc
+from hub.schemas import ReceiptPublic, jose_body, problem_doc
 from hub.services import HubServices
 
 __all__ = ["REFUSALS", "WEB_REFUSALS", "read_body", "refuse", "router", "submit"]
@@ -88,20 +88,12 @@ async def submit(services: HubServices, token: bytes, via: str) -> JSONResponse:
     return JSONResponse(receipt.to_dict(), status_code=200 if result.replayed else 202, headers=headers)
 
 
-_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/jose": {"schema": {"type": "string", "description": "Compact JWS of a batch"}}},
-    }
-}
-
-
 @router.post(
     "",
     status_code=202,
     response_model=ReceiptPublic,
     responses={200: {"model": ReceiptPublic, "description": "Replay: the original receipt"}, **REFUSALS},
-    openapi_extra=_BODY,
+    openapi_extra=jose_body("batch"),
 )
 async def post_batch(request: Request, services: Services) -> JSONResponse:
     """Deliver one signed batch (compact JWS, `Content-Type: application/jose`).

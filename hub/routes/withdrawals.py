@@ -14,7 +14,7 @@ from connectors.envelope import EnvelopeError
 from hub.deps import Services
 from hub.problems import PROBLEMS, ProblemError
 from hub.routes.batches import read_body
-from hub.schemas import problem_doc
+from hub.schemas import jose_body, problem_doc
 from hub.withdrawal import MAX_TOKEN_BYTES, WithdrawalRefusal, withdrawals_for
 
 __all__ = ["WithdrawalReceipt", "router"]
@@ -46,12 +46,6 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
         422: "Claims invalid: signal_ids (1..1000 distinct UUIDs), jti, reason code, unknown claims",
     }.items()
 }
-_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/jose": {"schema": {"type": "string", "description": "Compact JWS of a withdrawal"}}},
-    }
-}
 
 
 @router.post(
@@ -59,7 +53,7 @@ _BODY: dict[str, Any] = {
     status_code=202,
     response_model=WithdrawalReceipt,
     responses={200: {"model": WithdrawalReceipt, "description": "Replay: the original receipt"}, **_REFUSALS},
-    openapi_extra=_BODY,
+    openapi_extra=jose_body("withdrawal"),
 )
 async def post_withdrawal(request: Request, services: Services) -> JSONResponse:
     """Withdraw signals the signing agency published (compact JWS, `typ` `hartslag-withdrawal+jwt`,
