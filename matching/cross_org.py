@@ -17,7 +17,10 @@ Method, per cluster and event-time day ``as_of``:
    are spread over at least ``broad_min_organisations`` organisations, or ``broad_min_organisations - 1`` of
    different kinds (each counted with one extra signal: :func:`matching.scope.surge_scope` with ``thin=True``),
    and the scope is not ``lokaal``. Spread is what tells a national cause from chance here: a one-town surge has
-   its signals at one organisation, however many.
+   its signals at one organisation, however many. The pipeline's default leaves this rule off (``broad_rule``):
+   the emerging-terms step (:mod:`matching.terms`) finds such topics from their new words a day or two earlier,
+   and on the full-scale scenario this rule raised five alerts about nothing planted against none that the terms
+   missed (docs/benchmarks.md, "Emerging terms").
 5. Related clusters (:mod:`matching.related`): a cluster that does not qualify alone is read once more together
    with its related clusters (centroids at least as similar as the caller's threshold), since a new topic's first
    signals split between an older look-alike and a young cluster until the weekly re-clustering merges them. The
@@ -29,7 +32,9 @@ Method, per cluster and event-time day ``as_of``:
 ``score`` is ``-log10`` of the growth probability (capped at 300) times the number of organisation kinds carrying
 it. Only days up to ``as_of`` are read, so a replay gives the same alerts. Nothing is raised before the system
 has ``min_history`` days of signals behind the tested days (the broad rule: ``history`` days), when every cluster is
-new and its normal level unknown.
+new and its normal level unknown. The default is the whole ``history``: on the full-scale scenario a shorter
+warm-up (28 days) raised two alerts in the first eleven weeks, on one-day bursts of quiet patterns whose normal
+level had been learnt from eight and ten weeks (docs/benchmarks.md, "Emerging terms").
 """
 
 from __future__ import annotations
@@ -77,7 +82,8 @@ class CrossOrgDetector:
     min_ratio: float = 1.5
     alpha: float = 1e-5
     min_organisations: int = 3
-    min_history: int = 28
+    min_history: int = 84
+    broad_rule: bool = True  # method step 4; the pipeline turns it off when emerging terms are on (see below)
     broad_min_count: int = 8
     broad_min_ratio: float = 3.0
     broad_alpha: float = 1e-6
@@ -102,7 +108,7 @@ class CrossOrgDetector:
             found = self._carried(activity, cluster, day, baseline, counted, thin=False)
             if found is not None:
                 return found
-        if not broad or not self._known_normal(activity, baseline.first, self.history):
+        if not broad or not self.broad_rule or not self._known_normal(activity, baseline.first, self.history):
             return None
         thin = self._best_suffix(
             baseline, self.broad_min_count, self.broad_min_ratio, self.broad_alpha, self.broad_max_expected

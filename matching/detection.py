@@ -26,7 +26,7 @@ of its checkpoints passed is evaluated for them on the next run, on the counts o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -40,11 +40,13 @@ from matching.policies import Policy
 from matching.related import Related, related_clusters
 from matching.schedule import EventClock
 from matching.state import MatchingState
+from matching.terms import Term, term_alert
 
 __all__ = ["DAILY_DETECTORS", "Detection"]
 
-#: Detectors run every day, with options (``policy_effect`` is separate: it needs the declared policies).
-DAILY_DETECTORS: dict[str, dict[str, Any]] = {"cross_org": {}, "emerging": {}}
+#: Detectors run every day, with options (``policy_effect`` is separate: it needs the declared policies). The
+#: cross-organisation rule for young broad topics is off: the emerging-terms step finds them (``matching.terms``).
+DAILY_DETECTORS: dict[str, dict[str, Any]] = {"cross_org": {"broad_rule": False}, "emerging": {}}
 _MAX_MEMBER_IDS = 500
 
 
@@ -131,8 +133,12 @@ class Detection:
 
     # --- detecting ---------------------------------------------------------------------------------------------
 
-    def detect_through(self, last: date) -> list[Alert]:
-        """Run the daily detectors for each day after :attr:`detected_through` up to ``last``; store the alerts."""
+    def detect_through(self, last: date, *, emerged: Sequence[tuple[int, Term]] = ()) -> list[Alert]:
+        """Run the daily detectors for each day after :attr:`detected_through` up to ``last``; store the alerts.
+
+        ``emerged``: the patterns the engine formed around emerging terms (:mod:`matching.terms`) on these days;
+        each raises a ``cross_org`` alert (rule ``nieuwe term``) when it opens an episode, before the detectors run.
+        """
         done = self.detected_through
         first = done + timedelta(days=1) if done is not None else last
         alerts: list[Alert] = []
@@ -141,6 +147,10 @@ class Detection:
             related = self._related(last)
             day = first
             while day <= last:
+                for cluster_id, term in emerged:
+                    cooldown = self.cooldowns.get("cross_org", 7)
+                    if term.day == day and self.findings.open_episode("cross_org", cluster_id, day, cooldown):
+                        alerts.append(self._with_members(term_alert(cluster_id, term)))
                 for detector in self.detectors:
                     cooldown = self.cooldowns.get(detector.kind, 7)
                     if getattr(detector, "reads_related", False):

@@ -12,6 +12,9 @@ Monday 00:00 UTC). The engine reads the records after the state's watermark, in 
    that window;
 3. other records join the nearest active or dormant cluster whose frozen centroid is at least ``assign_threshold``
    similar, else wait unassigned; themes are assigned from the labels frozen at the last boundary;
+   each time the detection's day clock completes a day, small groups of waiting signals become clusters
+   (:meth:`MatchingEngine._promote`) and terms emerging that day (:mod:`matching.terms`) gather their signals into
+   a cluster of their own, which re-clusterings keep as it is while it still grows (``hold_days``);
 4. everything from one source batch, and the new watermark, is committed in one transaction.
 
 Guarantee (tested in ``tests/matching/test_engine.py``): for the same records in the same ``seq`` order, the same
@@ -30,19 +33,31 @@ hub assigns it once), and the FAISS index, whose approximate form depends on whe
 
 from __future__ import annotations
 
+import json
 import os
+from collections import Counter
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from governance.errors import HartslagError, InvalidInputError, NotFoundError
-from matching.activity import AMSTERDAM
+from matching.activity import AMSTERDAM, event_day
 from matching.cleaning import Cleaner
-from matching.clusters import CentroidAssigner, Clusterer, centroids_of, single_threaded
+from matching.clusters import (
+    CentroidAssigner,
+    Clusterer,
+    Labels,
+    assign_to_centroids,
+    canonical_labels,
+    centroids_of,
+    single_threaded,
+)
 from matching.detection import Detection
 from matching.embedder import Embedder, Matrix
 from matching.index import VectorIndex
@@ -50,6 +65,7 @@ from matching.labels import Labeller
 from matching.reclustering import stable_ids
 from matching.schedule import EventClock, RunReport, Schedule
 from matching.state import ClusterRow, MatchingState, SignalFacts, SignalRecord, SignalSource, StoredSignal
+from matching.terms import Term, TermFinder, TermSignal
 from matching.themes import ThemeAssigner
 
 __all__ = ["MatchingEngine", "RunReport", "Schedule"]
@@ -73,6 +89,7 @@ class MatchingEngine:
         *,
         schedule: Schedule | None = None,
         themes: ThemeAssigner | None = None,
+        terms: TermFinder | None = None,
         index: VectorIndex | None = None,
         detection: Detection | None = None,
         cleaner: Cleaner | None = None,
@@ -84,6 +101,8 @@ class MatchingEngine:
         self.labeller = labeller
         self.schedule = schedule or Schedule()
         self.themes = themes
+        self.terms = terms
+        self._term_cache: dict[int, TermSignal] = {}
         self.index = index
         self.detection = detection
         self.cleaner = cleaner
@@ -145,7 +164,8 @@ class MatchingEngine:
                     self._flush(fresh[start:position], vectors[start:position], report)
                     start = position
                     self._promote(complete, fresh[position - 1].seq if position else watermark, report)
-                    report.alerts += len(self.detection.detect_through(complete))
+                    emerged = self._emerge(complete, report)
+                    report.alerts += len(self.detection.detect_through(complete, emerged=emerged))
             self._flush(fresh[start:], vectors[start:], report)
             self.state.set_meta("clock", clock.dumps())
             if self.detection is not None:
@@ -243,7 +263,7 @@ class MatchingEngine:
         report.reclusterings.append(boundary)
         existing = {row.id: row for row in self.state.clusters()}
         next_id = int(self.state.get_meta("next_cluster_id") or 1)
-        labels = self.clusterer.cluster(window.vectors)
+        labels = self._cluster_window(window.vectors, window.cluster_ids, boundary)
         match = stable_ids(window.cluster_ids, labels, next_id, min_overlap=self.schedule.min_overlap)
         self.state.set_assignments(
             window.seqs.tolist(), [match.ids[label] if label >= 0 else None for label in labels.tolist()], "recluster"
@@ -355,6 +375,148 @@ class MatchingEngine:
         if self.detection is not None:
             promoted = seqs[dense_labels >= 0].tolist()
             self.detection.joined((cid, facts) for cid, facts in self.state.facts_of(promoted) if cid is not None)
+
+    def _cluster_window(self, vectors: Matrix, cluster_ids: npt.NDArray[np.int64], boundary: datetime) -> Labels:
+        """The clusterer's labels for a re-clustering window; patterns of emerging terms still held stay as they are
+        (each one label) and take the waiting signals that are close enough to their centre now (the online rule),
+        the rest is clustered as usual."""
+        held = sorted(self._held_terms(boundary.astimezone(AMSTERDAM).date()))
+        fixed = np.isin(cluster_ids, held)
+        if not fixed.any():
+            return self.clusterer.cluster(vectors)
+        waiting = np.flatnonzero(cluster_ids < 0)
+        present = [c for c in held if (cluster_ids == c).any()]
+        if waiting.size and present:
+            centres = centroids_of(vectors, np.where(fixed, np.searchsorted(present, cluster_ids), -1))
+            nearest, _ = assign_to_centroids(vectors[waiting], centres, self.schedule.assign_threshold)
+            joined = nearest >= 0
+            cluster_ids = cluster_ids.copy()
+            cluster_ids[waiting[joined]] = np.asarray(present, dtype=np.int64)[nearest[joined]]
+            fixed = np.isin(cluster_ids, held)
+        labels = np.full(cluster_ids.shape[0], -1, dtype=np.int64)
+        free = np.flatnonzero(~fixed)
+        if free.size:
+            labels[free] = self.clusterer.cluster(vectors[free])
+        top = int(labels.max()) + 1
+        for offset, cluster_id in enumerate(held):
+            labels[cluster_ids == cluster_id] = top + offset
+        return canonical_labels(labels)
+
+    def _emerge(self, last: date, report: RunReport) -> list[tuple[int, Term]]:
+        """Daily: terms emerging on the days up to ``last`` not yet detected become patterns (or join theirs).
+
+        A term that is no new topic (:meth:`_not_new`) is left alone. Returns ``(cluster id, term)`` per term put
+        into a pattern, for the detection step to raise.
+        """
+        if self.terms is None or self.detection is None:
+            return []
+        done = self.detection.detected_through
+        day = done + timedelta(days=1) if done is not None else last
+        found: list[tuple[int, Term]] = []
+        while day <= last:
+            for term in self.terms.find(self._term_signals(day), day):
+                cluster_id = self._term_pattern(term, report)
+                if cluster_id is not None:
+                    found.append((cluster_id, term))
+            day += timedelta(days=1)
+        return found
+
+    def _term_signals(self, day: date) -> list[TermSignal]:
+        """The signals of the term finder's window and history up to ``day``, read for it.
+
+        A signal's facts and words never change, so each is read once and kept while it is in the window; only
+        which signals still hold their text (withdrawals and retention remove some) is asked every day.
+        """
+        assert self.terms is not None
+        first = day - timedelta(days=self.terms.window + self.terms.history - 1)
+        start = datetime.combine(first, time(), AMSTERDAM)
+        end = datetime.combine(day + timedelta(days=1), time(), AMSTERDAM)
+        present = self.state.seqs_with_text(start, end)
+        cache = self._term_cache
+        missing = [seq for seq in present if seq not in cache]
+        if missing:
+            texts = self.state.texts_of(missing)
+            for _, facts in self.state.facts_of(missing):
+                if facts.seq in texts:
+                    cache[facts.seq] = self.terms.signal(facts, event_day(facts.observed_at), texts[facts.seq])
+        for seq in [seq for seq, signal in cache.items() if signal.day < first]:
+            del cache[seq]
+        return [cache[seq] for seq in present if seq in cache]
+
+    def _held_terms(self, day: date) -> dict[int, dict[str, Any]]:
+        """Active patterns of emerging terms that gained a member (by their term or online) within ``hold_days``
+        before ``day``: id → stored facts."""
+        if self.terms is None:
+            return {}
+        stored: dict[str, dict[str, Any]] = json.loads(self.state.get_meta("term_patterns") or "{}")
+        hold = self.terms.hold_days
+        held: dict[int, dict[str, Any]] = {}
+        for row in self.state.clusters(("active",), ids=sorted(int(c) for c in stored)):
+            facts = stored[str(row.id)]
+            last = max(date.fromisoformat(facts["last"]), row.last_seen.astimezone(AMSTERDAM).date())
+            if (day - last).days <= hold:
+                held[row.id] = facts
+        return held
+
+    def _term_pattern(self, term: Term, report: RunReport) -> int | None:
+        """Put the signals of ``term`` into its pattern: the held pattern of the same term, else a new one, unless
+        the term is no new topic (:meth:`_not_new`; then ``None``). Signals moved out of other patterns leave them
+        (their sizes follow); the pattern's centre, label and themes are computed over its members."""
+        stored: dict[str, dict[str, Any]] = json.loads(self.state.get_meta("term_patterns") or "{}")
+        held = self._held_terms(term.day)
+        target = next((c for c in sorted(held) if term.overlaps(self.state.members(c), held[c]["fragments"])), None)
+        before = {f.seq: c for c, f in self.state.facts_of(term.seqs)}
+        if target is None and self._not_new(term, before, held):
+            return None
+        end = datetime.combine(term.day + timedelta(days=1), time(), AMSTERDAM)
+        if target is None:
+            target = int(self.state.get_meta("next_cluster_id") or 1)
+            self.state.set_meta("next_cluster_id", str(target + 1))
+            fragments = list(term.fragments)
+            report.created += 1
+        else:
+            fragments = sorted(set(held[target]["fragments"]) | set(term.fragments))
+        moved = [seq for seq in term.seqs if before.get(seq) != target]
+        self.state.set_assignments(moved, [target] * len(moved), "term")
+        window = self.state.window_of(self.state.members(target), self.embedder.dimension)
+        labels = np.zeros(window.seqs.size, dtype=np.int64)
+        named = self.labeller.label(window.texts, window.vectors, labels, window.seqs.tolist())
+        touched = sorted({c for c in before.values() if c is not None and c != target} | {target})
+        stats = self.state.cluster_stats(touched)
+        existing = {row.id: row for row in self.state.clusters(ids=touched)}
+        updated: list[ClusterRow] = []
+        for cluster_id in touched:
+            size, first, last = stats.get(cluster_id, (0, end, end))
+            if cluster_id == target:
+                previous = existing.get(target)
+                updated.append(
+                    ClusterRow(
+                        id=target, centroid=centroids_of(window.vectors, labels)[0], size=size, first_seen=first,
+                        last_seen=last, status="active", updated_at=end, label=named[0].label,
+                        keywords=named[0].keywords, representatives=named[0].representatives,
+                        themes=_majority_themes(window.themes),
+                        split_from=previous.split_from if previous else None,
+                    )
+                )  # fmt: skip
+            elif cluster_id in existing:
+                updated.append(_replace(existing[cluster_id], status=existing[cluster_id].status, size=size, at=end))
+        self.state.put_clusters(updated)
+        stored[str(target)] = {"fragments": fragments, "last": term.day.isoformat()}
+        self.state.set_meta("term_patterns", json.dumps(stored, sort_keys=True))
+        self._load_centroids()
+        if self.detection is not None:
+            self.detection.invalidate()
+        return target
+
+    @staticmethod
+    def _not_new(term: Term, before: dict[int, int | None], held: dict[int, dict[str, Any]]) -> bool:
+        """Whether ``term`` is no new topic: most of its signals already share one ordinary pattern (that pattern
+        growing, for the detectors to judge against its own history), or a quarter of them sit in the pattern of
+        another term still held (that topic's words spreading: "gedumpt" a week into a wave of dumped cylinders)."""
+        shared = Counter(c for c in before.values() if c is not None)
+        if any(n * 2 > len(term.seqs) for c, n in shared.items() if c not in held):
+            return True
+        return any(n * 4 >= len(term.seqs) for c, n in shared.items() if c in held)
 
     # --- helpers -----------------------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ index           :data:`matching.index.INDEXES`             ``faiss`` (exact, IVF
 clusterer       :data:`CLUSTERERS`                         ``agglomerative`` (average linkage, 0.75)
 labeller        :data:`LABELLERS`                          ``ctfidf``
 themes          :data:`THEME_ASSIGNERS`                    ``knn`` (seed examples + source themes)
+terms           :data:`TERM_FINDERS`                       ``fragments`` (emerging word pieces)
 ==============  =========================================  ============================================
 
 :func:`build_engine` puts them together over a data folder: ``matching.db`` (state), ``embeddings.sqlite3``
@@ -43,12 +44,14 @@ from matching.index import DEFAULT_INDEX, make_index
 from matching.labels import CtfidfLabeller, Labeller
 from matching.schedule import Schedule
 from matching.state import MatchingState
+from matching.terms import EmergingTerms, TermFinder
 from matching.themes import KnnThemeAssigner, ThemeAssigner
 
 __all__ = [
     "CLUSTERERS",
     "INDEX_FILENAME",
     "LABELLERS",
+    "TERM_FINDERS",
     "THEME_ASSIGNERS",
     "DetectionConfig",
     "MatchingConfig",
@@ -59,6 +62,7 @@ __all__ = [
     "load_config",
     "make_clusterer",
     "make_labeller",
+    "make_term_finder",
     "make_theme_assigner",
 ]
 
@@ -74,6 +78,7 @@ def _graph(**options: Any) -> Clusterer:
 CLUSTERERS: dict[str, Callable[..., Clusterer]] = {"agglomerative": AgglomerativeClusterer, "graph": _graph}
 LABELLERS: dict[str, Callable[..., Labeller]] = {"ctfidf": CtfidfLabeller}
 THEME_ASSIGNERS: dict[str, Callable[..., ThemeAssigner]] = {"knn": KnnThemeAssigner.from_examples}
+TERM_FINDERS: dict[str, Callable[..., TermFinder]] = {"fragments": EmergingTerms}
 
 
 class UnknownStepError(InvalidInputError):
@@ -166,6 +171,7 @@ class MatchingConfig(BaseModel):
     clusterer: StepConfig = StepConfig(name="agglomerative")
     labeller: StepConfig = StepConfig(name="ctfidf")
     themes: StepConfig | None = StepConfig(name="knn")
+    terms: StepConfig | None = StepConfig(name="fragments")
     schedule: ScheduleConfig = ScheduleConfig()
     detection: DetectionConfig | None = DetectionConfig()
 
@@ -216,6 +222,12 @@ def make_theme_assigner(embedder: Embedder, name: str = "knn", **options: Any) -
     return assigner
 
 
+def make_term_finder(name: str = "fragments", **options: Any) -> TermFinder:
+    """The emerging-terms step registered as ``name``."""
+    finder: TermFinder = _make(TERM_FINDERS, "term finder", name, **options)
+    return finder
+
+
 def build_engine(
     config: MatchingConfig, folder: str | os.PathLike[str], *, embedder: Embedder | None = None
 ) -> MatchingEngine:
@@ -244,6 +256,7 @@ def build_engine(
         make_labeller(config.labeller.name, **config.labeller.options),
         schedule=config.schedule.schedule(),
         themes=themes,
+        terms=make_term_finder(config.terms.name, **config.terms.options) if config.terms is not None else None,
         index=index,
         detection=config.detection.detection(state, advance) if config.detection is not None else None,
         cleaner=make_cleaner(config.cleaner.name, **config.cleaner.options) if config.cleaner is not None else None,

@@ -17,13 +17,14 @@ A surge inside one organisation or municipality is therefore never reported as n
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from matching.activity import Activity, ClusterActivity
 from matching.baseline import upper_tail
 
-__all__ = ["KIND_LABELS", "LEVELS", "Scope", "carriers", "describe_organisations", "surge_scope"]
+__all__ = ["KIND_LABELS", "LEVELS", "Scope", "carriers", "describe_organisations", "level_of", "surge_scope"]
 
 LEVELS = ("lokaal", "regionaal", "landelijk")
 _NOISE = 0.05  # over-dispersion assumed for one value's count: its own history is too thin to measure it
@@ -131,12 +132,26 @@ def surge_scope(
     munis = carriers(activity, cluster, "municipality", first, last, history, **rules)
     provinces = carriers(activity, cluster, "province", first, last, history, **rules)
     kinds = Counter(activity.organisation_kinds.get(org, "other") for org in orgs)
-    org_excess = sum(orgs.values())
-    top = max(max(munis.values(), default=0.0), max(orgs.values(), default=0.0))
-    if len(orgs) <= 1 or (org_excess > 0 and top >= local_share * org_excess):
-        level = "lokaal"
-    elif len(provinces) > 1 or kinds.get("national_agency", 0) > 0:
-        level = "landelijk"
-    else:
-        level = "regionaal"
+    level = level_of(orgs, munis, len(provinces), kinds, local_share)
     return Scope(level, tuple(orgs), dict(kinds), tuple(munis), tuple(provinces))
+
+
+def level_of(
+    organisations: Mapping[str, float],
+    municipalities: Mapping[str, float],
+    provinces: int,
+    kinds: Mapping[str, int],
+    local_share: float = 0.8,
+) -> str:
+    """The level of a surge from what each carrier holds of it (excess or count) and the number of provinces.
+
+    ``lokaal`` when one organisation carries it, or one organisation or municipality holds ``local_share`` of it;
+    else ``landelijk`` with carriers in several provinces or a national agency among them; else ``regionaal``.
+    """
+    total = sum(organisations.values())
+    top = max(max(municipalities.values(), default=0.0), max(organisations.values(), default=0.0))
+    if len(organisations) <= 1 or (total > 0 and top >= local_share * total):
+        return "lokaal"
+    if provinces > 1 or kinds.get("national_agency", 0) > 0:
+        return "landelijk"
+    return "regionaal"

@@ -33,6 +33,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -186,26 +187,25 @@ class MatchingState:
         limit = max_seq if max_seq is not None else 2**63 - 1
         with self._lock:
             rows = self._db.execute(
-                "SELECT seq, vector, text, cluster_id, themes, assigned_themes FROM signals"
+                f"SELECT {_WINDOW_COLUMNS} FROM signals"
                 " WHERE observed_us >= ? AND observed_us < ? AND seq <= ? AND vector IS NOT NULL ORDER BY seq",
                 (to_micros(start), to_micros(end), limit),
             ).fetchall()
-        vectors = np.zeros((len(rows), dimension), dtype=np.float32)
-        for i, row in enumerate(rows):
-            vectors[i] = np.frombuffer(row[1], dtype="<f4")
-        own_themes = [tuple(str(t) for t in json.loads(row[4])) for row in rows]
-        themes = [
-            own if own else tuple(str(t) for t, _ in json.loads(row[5]))
-            for own, row in zip(own_themes, rows, strict=True)
-        ]
-        return Window(
-            seqs=np.array([r[0] for r in rows], dtype=np.int64),
-            vectors=vectors,
-            texts=[str(r[2]) for r in rows],
-            cluster_ids=np.array([-1 if r[3] is None else r[3] for r in rows], dtype=np.int64),
-            own_themes=own_themes,
-            themes=themes,
-        )
+        return _window(rows, dimension)
+
+    def window_of(self, seqs: Sequence[int], dimension: int) -> Window:
+        """These signals (those that still hold their vector), in ``seq`` order."""
+        wanted = sorted(set(int(s) for s in seqs))
+        rows: list[Any] = []
+        with self._lock:
+            for first in range(0, len(wanted), _CHUNK):
+                chunk = wanted[first : first + _CHUNK]
+                rows += self._db.execute(
+                    f"SELECT {_WINDOW_COLUMNS} FROM signals"
+                    f" WHERE seq IN ({','.join('?' * len(chunk))}) AND vector IS NOT NULL ORDER BY seq",
+                    chunk,
+                ).fetchall()
+        return _window(rows, dimension)
 
     def stored_vectors(self, after_seq: int, dimension: int) -> tuple[npt.NDArray[np.int64], Matrix]:
         """Sequence numbers and vectors of signals above ``after_seq`` that still hold a vector (index catch-up)."""
@@ -217,6 +217,29 @@ class MatchingState:
         for i, row in enumerate(rows):
             vectors[i] = np.frombuffer(row[1], dtype="<f4")
         return np.array([r[0] for r in rows], dtype=np.int64), vectors
+
+    def seqs_with_text(self, start: datetime, end: datetime) -> list[int]:
+        """Sequence numbers of the signals with ``start <= observed_at < end`` that still hold their text."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq FROM signals WHERE observed_us >= ? AND observed_us < ? AND text IS NOT NULL ORDER BY seq",
+                (to_micros(start), to_micros(end)),
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def texts_of(self, seqs: Sequence[int]) -> dict[int, str]:
+        """``seq -> text`` of these signals (those that still hold their text)."""
+        wanted = sorted(set(int(s) for s in seqs))
+        out: dict[int, str] = {}
+        with self._lock:
+            for first in range(0, len(wanted), _CHUNK):
+                chunk = wanted[first : first + _CHUNK]
+                rows = self._db.execute(
+                    f"SELECT seq, text FROM signals WHERE seq IN ({','.join('?' * len(chunk))}) AND text IS NOT NULL",
+                    chunk,
+                ).fetchall()
+                out.update({int(seq): str(text) for seq, text in rows})
+        return out
 
     def set_assignments(self, seqs: Sequence[int], cluster_ids: Sequence[int | None], how: str) -> None:
         """Set the cluster of these signals (``None``: unassigned), recording how (``online``/``recluster``)."""
@@ -387,3 +410,25 @@ class MatchingState:
         """Close the database connection."""
         with self._lock:
             self._db.close()
+
+
+_WINDOW_COLUMNS = "seq, vector, text, cluster_id, themes, assigned_themes"
+
+
+def _window(rows: Sequence[Any], dimension: int) -> Window:
+    """A :class:`Window` from rows of :data:`_WINDOW_COLUMNS`."""
+    vectors = np.zeros((len(rows), dimension), dtype=np.float32)
+    for i, row in enumerate(rows):
+        vectors[i] = np.frombuffer(row[1], dtype="<f4")
+    own_themes = [tuple(str(t) for t in json.loads(row[4])) for row in rows]
+    themes = [
+        own if own else tuple(str(t) for t, _ in json.loads(row[5])) for own, row in zip(own_themes, rows, strict=True)
+    ]
+    return Window(
+        seqs=np.array([r[0] for r in rows], dtype=np.int64),
+        vectors=vectors,
+        texts=[str(r[2]) for r in rows],
+        cluster_ids=np.array([-1 if r[3] is None else r[3] for r in rows], dtype=np.int64),
+        own_themes=own_themes,
+        themes=themes,
+    )

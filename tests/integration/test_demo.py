@@ -294,15 +294,7 @@ def test_the_cross_organisation_surges_are_found_as_national(demo: DemoRun, resu
     assert national, f"no cross_org alert on {name} with scope landelijk within {SURGE_DELAY} days: {report}"
 
 
-# Known gap of issue 6 (docs/benchmarks.md, "Scenario"): the nitrous-oxide reports scatter over several patterns at
-# first, so no pattern gathers enough of them within two days. Strict: the day this passes, the marker must go.
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param("lachgas", marks=pytest.mark.xfail(strict=True, reason="issue 6: found after two weeks")),
-        "terugvordering",
-    ],
-)
+@pytest.mark.parametrize("name", ["lachgas", "terugvordering"])
 def test_the_cross_organisation_surges_are_found_within_two_days(
     demo: DemoRun, result: ScenarioScore, name: str
 ) -> None:

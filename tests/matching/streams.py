@@ -32,6 +32,16 @@ _AGENCIES = (
     ("BD", "national_agency"),
 )
 START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
+#: (code, kind, province) of organisations for tests that count by reach: four municipalities in four provinces
+#: and two national agencies.
+ORGANISATIONS = (
+    ("GM0363", "municipality", "PV27"),
+    ("GM0599", "municipality", "PV28"),
+    ("GM0344", "municipality", "PV26"),
+    ("GM0014", "municipality", "PV20"),
+    ("UWV", "national_agency", None),
+    ("CJIB", "national_agency", None),
+)
 
 
 @dataclass

@@ -9,7 +9,7 @@ import pytest
 
 from matching.detector import replay
 from matching.emerging import EmergingDetector
-from matching.scope import Scope, describe_organisations, surge_scope
+from matching.scope import Scope, describe_organisations, level_of, surge_scope
 from tests.matching.rhythm import Surge, SyntheticSystem
 
 START = date(2024, 4, 9)
@@ -53,3 +53,12 @@ def test_dutch_descriptions() -> None:
     assert describe_organisations(("UWV",), {"national_agency": 1}) == "1 organisatie (UWV)"
     scope = Scope("landelijk", ("GM0363", "GM0518", "UWV"), {"municipality": 2, "national_agency": 1}, (), ("A", "B"))
     assert scope.describe() == "Gemeld bij 3 organisaties (2 gemeenten, 1 uitvoeringsorganisatie) in 2 provincies"
+
+
+def test_the_level_rule_reads_plain_counts_too() -> None:
+    national = {"national_agency": 1, "municipality": 2}
+    assert level_of({"GM0363": 4, "GM0599": 3, "UWV": 3}, {"GM0363": 4, "GM0599": 3}, 2, national) == "landelijk"
+    one_town = {"GM0363": 9, "UWV": 1}
+    assert level_of(one_town, {"GM0363": 9}, 1, national) == "lokaal"  # one municipality holds 90 %
+    assert level_of({"GM0363": 3, "GM0518": 3}, {"GM0363": 3, "GM0518": 3}, 1, {"municipality": 2}) == "regionaal"
+    assert level_of({"GM0363": 12}, {"GM0363": 12}, 1, {"municipality": 1}) == "lokaal"

@@ -104,6 +104,13 @@ def test_pruning_keeps_the_facts_and_drops_vector_and_text(tmp_path: Path) -> No
     assert kept == 20 - pruned
     seqs, vectors = state.stored_vectors(0, DIMENSION)
     assert seqs.tolist() == everything.seqs.tolist() and vectors.shape == (len(seqs), DIMENSION)
+    held = state.seqs_with_text(datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    assert held == seqs.tolist()
+    texts = state.texts_of([1, *held])
+    assert sorted(texts) == held and texts[held[0]] == records[held[0] - 1].text  # 1 was pruned: no text
+    some = state.window_of([20, 1, int(seqs[0]), 20], DIMENSION)  # pruned ones (1) hold no vector: left out
+    assert some.seqs.tolist() == sorted({int(seqs[0]), 20}) and some.texts[-1] == records[-1].text
+    np.testing.assert_array_equal(some.vectors[-1], _stored(records[-1]).vector)
 
 
 def test_clusters_round_trip_and_grow_online(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -37,12 +36,10 @@ def test_a_test_scale_year_has_thousands_of_signals() -> None:
 
 
 @pytest.mark.slow
-def test_a_full_year_at_scale_one_is_fast_and_sized_for_the_demo() -> None:
-    started = time.perf_counter()
+def test_a_full_year_at_scale_one_is_sized_for_the_demo() -> None:
+    # How long generating takes is the demo's benchmark (docs/benchmarks.md), not a timed test on a shared machine.
     scenario = generate()
-    elapsed = time.perf_counter() - started
     assert 30_000 <= len(scenario.signals) <= 50_000
-    assert elapsed < 20, f"took {elapsed:.1f} s"  # a few seconds on a quiet machine; the test machine is shared
     per_org = Counter(s["source"]["organisation"] for s in scenario.signals)
     assert per_org["GM0363"] > 10 * per_org["GM0147"]  # a big city and a small town
 
