@@ -8,8 +8,8 @@ background), and ``A`` the average number of terms per cluster. Terms are lower-
 letters (inner hyphens kept: ``digid-app``) and pairs of adjacent words, minus the Dutch stop words in
 ``matching/data/stopwords_nl.txt`` and the anonymiser's placeholders (``[NAAM]``, ``ADRES``, ...), which say
 nothing about a topic. A cluster's ``label`` joins its best three keywords. Representatives are the cluster's
-members most similar to its centroid, by key (the caller's sequence numbers), not text, so a label never carries
-a signal's text.
+members most similar to its centroid with distinct texts (a complaint sent twice shows once), by key (the caller's
+sequence numbers), not text, so a label never carries a signal's text.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+import numpy.typing as npt
 
 from matching.clusters import Labels, centroids_of
 from matching.embedder import Matrix
@@ -113,9 +114,26 @@ class CtfidfLabeller:
             members = np.flatnonzero(labels == label)
             sims = vectors[members] @ centroids[label]
             order = sorted(range(members.size), key=lambda i: (-float(sims[i]), int(key_array[members[i]])))
-            central = tuple(int(key_array[members[i]]) for i in order[: self.representatives])
+            central = self._distinct(texts, members, order, key_array)
             out[label] = ClusterLabel(keywords=chosen, label=", ".join(chosen[:3]), representatives=central)
         return out
+
+    def _distinct(
+        self, texts: Sequence[str], members: npt.NDArray[np.int64], order: list[int], keys: npt.NDArray[np.int64]
+    ) -> tuple[int, ...]:
+        """The first ``representatives`` members in ``order`` whose texts differ (case and spacing aside): the same
+        complaint sent twice shows once."""
+        seen: set[str] = set()
+        chosen: list[int] = []
+        for i in order:
+            text = " ".join(texts[int(members[i])].lower().split())
+            if text in seen:
+                continue
+            seen.add(text)
+            chosen.append(int(keys[members[i]]))
+            if len(chosen) == self.representatives:
+                break
+        return tuple(chosen)
 
     def _keywords(self, counter: Counter[str], background: Counter[str], average: float) -> tuple[str, ...]:
         total = sum(counter.values())

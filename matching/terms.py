@@ -45,7 +45,7 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from matching.baseline import upper_tail
-from matching.detector import Alert, dutch_date
+from matching.detector import Alert, dutch_date, dutch_number
 from matching.records import SignalFacts
 from matching.scope import Scope, level_of
 
@@ -81,10 +81,11 @@ class Term:
     fragments: tuple[str, ...]
     words: tuple[tuple[str, int], ...]  # the most common whole words holding a fragment, with their signal counts
     seqs: tuple[int, ...]
-    observed: int
-    expected: float
-    p_value: float
-    history_count: int
+    observed: int  # recent signals holding any of its fragments
+    expected: float  # recent signals expected to hold its strongest fragment (from the history)
+    p_value: float  # of the strongest fragment's count
+    ratio: float  # the strongest fragment's recent count over ``expected``
+    history_count: int  # history signals holding the strongest fragment
     history_days: int
     scope: Scope
     onset: date
@@ -147,7 +148,7 @@ class EmergingTerms:
                 continue
             p_value = float(upper_tail(n, expected, _NOISE))
             if p_value < self.alpha:
-                emerging.append((p_value, fragment, expected))
+                emerging.append((p_value, fragment, expected))  # the count is in_recent[fragment]
         groups: list[tuple[list[tuple[float, str, float]], set[int]]] = []
         for item in sorted(emerging):
             holders = {i for i, s in enumerate(recent) if item[1] in s.fragments}
@@ -185,11 +186,13 @@ class EmergingTerms:
         # A word is shown only when several signals at two organisations or more hold it: never one person's words.
         ranked = sorted(words.items(), key=lambda item: (-item[1], item[0]))
         shown = tuple((w, n) for w, n in ranked if n >= self.min_word_signals and len(writers[w]) >= 2)[:3]
-        history_count = sum(1 for s in past if any(f in s.fragments for f in names))
-        p_value, _, expected = members[0]
+        p_value, strongest, expected = members[0]
+        history_count = sum(1 for s in past if strongest in s.fragments)
+        ratio = sum(1 for s in recent if strongest in s.fragments) / expected
         return Term(
             day=day, fragments=names, words=shown, seqs=tuple(s.facts.seq for s in chosen), observed=len(chosen),
-            expected=expected, p_value=p_value, history_count=history_count, history_days=self.history, scope=scope,
+            expected=expected, p_value=p_value, ratio=ratio, history_count=history_count, history_days=self.history,
+            scope=scope,
             onset=min(s.day for s in chosen),
         )  # fmt: skip
 
@@ -229,10 +232,14 @@ def term_alert(cluster_id: int, term: Term, kind: str = "cross_org") -> Alert:
     scope = term.scope
     quoted = ", ".join(f"‘{word}’" for word, _ in term.words)
     said = f"nieuwe woorden ({quoted})" if quoted else "nieuwe woorden"
-    before = "niet" if term.history_count == 0 else f"zelden ({term.history_count} signalen)"
+    weeks = term.history_days // 7
+    before = (
+        f"in de {weeks} weken ervoor niet"
+        if term.history_count == 0
+        else f"{dutch_number(term.ratio)}× zo vaak als de {weeks} weken ervoor deden verwachten"
+    )
     explanation = (
-        f"{scope.describe()}; {said} in {term.observed} signalen sinds {dutch_date(term.onset)}, "
-        f"in de {term.history_days // 7} weken ervoor {before}. "
+        f"{scope.describe()}; {said} in {term.observed} signalen sinds {dutch_date(term.onset)}, {before}. "
         f"Een nieuw onderwerp, breed gedragen. Reikwijdte: {scope.level}."
     )
     surprise = min(300.0, -math.log10(max(term.p_value, 1e-300)))
@@ -240,7 +247,7 @@ def term_alert(cluster_id: int, term: Term, kind: str = "cross_org") -> Alert:
         "onset": term.onset.isoformat(),
         "observed": term.observed,
         "expected": round(term.expected, 2),
-        "ratio": round(term.observed / max(term.expected, 1e-9), 3),
+        "ratio": round(term.ratio, 3),
         "p_value": term.p_value,
         "rule": "nieuwe term",
         "terms": [word for word, _ in term.words],

@@ -58,9 +58,18 @@ def test_keywords_are_distinctive_per_cluster_and_noise_is_only_background() -> 
 def test_representatives_are_the_members_closest_to_the_centroid() -> None:
     vectors = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0], [0.6, 0.8]], dtype=np.float32)
     labels = np.array([0, 0, 0, 0])
-    result = CtfidfLabeller(representatives=2).label(["a b c"] * 4, vectors, labels, [4, 3, 2, 1])
+    result = CtfidfLabeller(representatives=2).label(
+        ["a b c", "a b d", "a b e", "a b f"], vectors, labels, [4, 3, 2, 1]
+    )
     assert result[0].representatives == (1, 3)  # the two diagonal vectors tie for nearest: lower key first
     assert result[0].keywords == ()  # nothing left once short words are gone
+
+
+def test_a_text_sent_twice_is_one_representative() -> None:
+    vectors = np.array([[0.8, 0.6], [0.6, 0.8], [1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    texts = ["Lege flessen bij de school.", "lege flessen  bij de School.", "Kapotte lamp.", "Gat in de weg."]
+    result = CtfidfLabeller(representatives=3).label(texts, vectors, np.zeros(4, dtype=np.int64), [1, 2, 3, 4])
+    assert result[0].representatives == (1, 3, 4)  # 2 says what 1 says; the next distinct texts fill in
 
 
 def test_labels_are_deterministic_and_empty_input_gives_nothing() -> None:

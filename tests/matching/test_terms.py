@@ -103,3 +103,14 @@ def test_the_alert_names_the_words_the_organisations_and_what_was_usual() -> Non
     assert "5 organisaties" in alert.explanation and "in de 7 weken ervoor niet" in alert.explanation
     assert "‘lachgascilinders’" in alert.explanation or "‘lachgasflessen’" in alert.explanation
     assert alert.score > 0
+
+
+def test_a_term_seen_a_few_times_before_says_how_much_more_often() -> None:
+    finder = EmergingTerms()
+    signals = _year(finder, new_at=(0, 1, 2, 3, 4))
+    earlier = [_signal(10**5 + i, DAY - timedelta(days=20 + 7 * i), _ORGS[i], _NEW[i], finder) for i in range(2)]
+    (term,) = finder.find(signals + earlier, DAY)
+    assert term.history_count >= 1 and term.ratio >= finder.min_ratio
+    alert = term_alert(7, term)
+    assert "× zo vaak als de 7 weken ervoor deden verwachten" in alert.explanation
+    assert alert.details["ratio"] == round(term.ratio, 3)
