@@ -114,7 +114,7 @@ class EmergingTerms:
     min_organisations: int = 4
     local_share: float = 0.8
     min_word_signals: int = 3  # a whole word is shown only when this many signals, at two organisations, hold it
-    hold_days: int = 56  # a term's pattern stays out of re-clustering this long after its term last emerged
+    hold_days: int = 56  # a term's pattern stays out of re-clustering this long after it last grew
 
     def signal(self, facts: SignalFacts, day: date, text: str) -> TermSignal:
         """Read one signal for :meth:`find`."""
@@ -192,8 +192,7 @@ class EmergingTerms:
         return Term(
             day=day, fragments=names, words=shown, seqs=tuple(s.facts.seq for s in chosen), observed=len(chosen),
             expected=expected, p_value=p_value, ratio=ratio, history_count=history_count, history_days=self.history,
-            scope=scope,
-            onset=min(s.day for s in chosen),
+            scope=scope, onset=min(s.day for s in chosen),
         )  # fmt: skip
 
     def _scope(self, chosen: Sequence[TermSignal]) -> Scope:
