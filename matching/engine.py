@@ -61,7 +61,7 @@ from matching.clusters import (
 from matching.detection import Detection
 from matching.embedder import Embedder, Matrix
 from matching.index import VectorIndex
-from matching.labels import Labeller
+from matching.labels import ClusterLabel, Labeller
 from matching.reclustering import stable_ids
 from matching.schedule import EventClock, RunReport, Schedule
 from matching.state import ClusterRow, MatchingState, SignalFacts, SignalRecord, SignalSource, StoredSignal
@@ -276,15 +276,12 @@ class MatchingEngine:
         stats = self.state.cluster_stats(sorted(touched | set(existing)))
         rows: list[ClusterRow] = []
         for label, cluster_id in enumerate(match.ids):
-            size, first, last = stats[cluster_id]
             before = existing.get(cluster_id)
             rows.append(
-                ClusterRow(
-                    id=cluster_id, centroid=centroids[label], size=size, first_seen=first, last_seen=last,
-                    status="active", updated_at=boundary, label=named[label].label, keywords=named[label].keywords,
-                    representatives=named[label].representatives,
-                    themes=_majority_themes([window.themes[i] for i in np.flatnonzero(labels == label)]),
-                    split_from=match.split_from.get(cluster_id, before.split_from if before else None),
+                _active(
+                    cluster_id, centroids[label], stats[cluster_id], named[label],
+                    [window.themes[i] for i in np.flatnonzero(labels == label)], boundary,
+                    match.split_from.get(cluster_id, before.split_from if before else None),
                 )
             )  # fmt: skip
         in_window = set(match.ids) | set(match.merged) | set(match.dissolved)
@@ -358,16 +355,9 @@ class MatchingEngine:
         stats = self.state.cluster_stats(ids)
         rows = []
         for label, cluster_id in enumerate(ids):
-            size, first, last = stats[cluster_id]
             members = np.flatnonzero(dense_labels == label)
-            rows.append(
-                ClusterRow(
-                    id=cluster_id, centroid=centroids[label], size=size, first_seen=first, last_seen=last,
-                    status="active", updated_at=end, label=named[label].label, keywords=named[label].keywords,
-                    representatives=named[label].representatives,
-                    themes=_majority_themes([window.themes[int(pool[i])] for i in members]),
-                )
-            )  # fmt: skip
+            themes = [window.themes[int(pool[i])] for i in members]
+            rows.append(_active(cluster_id, centroids[label], stats[cluster_id], named[label], themes, end))
         self.state.put_clusters(rows)
         self.state.set_meta("next_cluster_id", str(next_id + len(ids)))
         report.created += len(ids)
@@ -486,20 +476,15 @@ class MatchingEngine:
         existing = {row.id: row for row in self.state.clusters(ids=touched)}
         updated: list[ClusterRow] = []
         for cluster_id in touched:
-            size, first, last = stats.get(cluster_id, (0, end, end))
+            counted = stats.get(cluster_id, (0, end, end))
             if cluster_id == target:
                 previous = existing.get(target)
-                updated.append(
-                    ClusterRow(
-                        id=target, centroid=centroids_of(window.vectors, labels)[0], size=size, first_seen=first,
-                        last_seen=last, status="active", updated_at=end, label=named[0].label,
-                        keywords=named[0].keywords, representatives=named[0].representatives,
-                        themes=_majority_themes(window.themes),
-                        split_from=previous.split_from if previous else None,
-                    )
-                )  # fmt: skip
+                centroid = centroids_of(window.vectors, labels)[0]
+                split_from = previous.split_from if previous else None
+                updated.append(_active(target, centroid, counted, named[0], window.themes, end, split_from))
             elif cluster_id in existing:
-                updated.append(_replace(existing[cluster_id], status=existing[cluster_id].status, size=size, at=end))
+                row = existing[cluster_id]
+                updated.append(_replace(row, status=row.status, size=counted[0], at=end))
         self.state.put_clusters(updated)
         stored[str(target)] = {"fragments": fragments, "last": term.day.isoformat()}
         self.state.set_meta("term_patterns", json.dumps(stored, sort_keys=True))
@@ -553,6 +538,25 @@ def _facts(signal: StoredSignal) -> SignalFacts:
         municipality=record.municipality, province=record.province, observed_at=record.observed_at,
         kind=record.kind, themes=record.themes or tuple(t for t, _ in signal.assigned_themes),
         policy_refs=record.policy_refs,
+    )  # fmt: skip
+
+
+def _active(
+    cluster_id: int,
+    centroid: Matrix,
+    stats: tuple[int, datetime, datetime],
+    named: ClusterLabel,
+    themes: Sequence[Sequence[str]],
+    at: datetime,
+    split_from: int | None = None,
+) -> ClusterRow:
+    """An active cluster as (re)computed at ``at``: its centre, (size, first seen, last seen), label and the
+    majority of its members' themes."""
+    size, first, last = stats
+    return ClusterRow(
+        id=cluster_id, centroid=centroid, size=size, first_seen=first, last_seen=last, status="active",
+        updated_at=at, label=named.label, keywords=named.keywords, representatives=named.representatives,
+        themes=_majority_themes(themes), split_from=split_from,
     )  # fmt: skip
 
 
